@@ -1,0 +1,41 @@
+# The book's commands. Each one creates .venv and installs the pins on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+PORT   ?= 8000
+
+.PHONY: help venv book serve test lab clean
+
+help:
+	@echo "make book   build the website strictly into _build/html (runs every chapter)"
+	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
+	@echo "make lab    JupyterLab on the book, for workshops"
+	@echo "make clean  remove _build (the site and the execution cache)"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+book: venv
+	$(BIN)/jupyter-book build . -n -W --keep-going
+	@echo "The site: file://$(CURDIR)/_build/html/index.html"
+
+serve: book
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+test: venv
+	$(BIN)/python -m pytest
+
+lab: venv
+	$(BIN)/jupyter lab book/
+
+clean:
+	rm -rf _build

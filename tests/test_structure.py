@@ -1,0 +1,107 @@
+"""The book's structure: what every chapter must have, checked without running anything."""
+import re
+
+import pytest
+
+from bookfiles import BOOK, ROOT, cells, chapters, existing_source, load, notebooks, source, toc_files
+
+NOTEBOOKS = notebooks()
+CHAPTERS = chapters()
+ids = [p.name for p in NOTEBOOKS]
+
+
+def test_the_book_has_chapters():
+    assert CHAPTERS, "no chapter notebooks under book/chapters/"
+
+
+def test_every_toc_entry_exists():
+    missing = [entry for entry in toc_files() if existing_source(entry) is None]
+    assert not missing, f"_toc.yml names files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = set(toc_files())
+    absent = [p.relative_to(ROOT).with_suffix("").as_posix() for p in NOTEBOOKS]
+    absent = [p for p in absent if p not in listed]
+    assert not absent, f"notebooks missing from _toc.yml: {absent}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_stored_outputs(path):
+    dirty = [i for i, c in enumerate(load(path)["cells"])
+             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{path.name}: cells {dirty} store outputs; the site executes fresh"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_python3_kernelspec(path):
+    spec = load(path)["metadata"].get("kernelspec", {})
+    assert spec.get("name") == "python3", f"{path.name}: kernelspec is {spec!r}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+class TestChapterPattern:
+    """The pattern every chapter follows (see the chapter-pattern notes in the README)."""
+
+    def markdown(self, path):
+        return "\n".join(source(c) for c in cells(load(path), "markdown"))
+
+    def test_one_title_first(self, path):
+        first = source(load(path)["cells"][0])
+        assert first.startswith("# "), f"{path.name} must open with its title (# ...)"
+        titles = re.findall(r"^# ", self.markdown(path), flags=re.M)
+        assert len(titles) == 1, f"{path.name} has {len(titles)} H1 titles"
+
+    def test_sections(self, path):
+        text = self.markdown(path)
+        for needed in ("What you will learn", "## Beyond the article", "## Summary", "## Exercises"):
+            assert needed in text, f"{path.name} lacks '{needed}'"
+
+    def test_exercises_have_hidden_solutions(self, path):
+        text = self.markdown(path)
+        exercises = re.findall(r"```\{exercise\}", text)
+        solutions = re.findall(r"```\{solution\}[^\n]*\n:class: dropdown", text)
+        assert len(exercises) >= 3, f"{path.name} has {len(exercises)} exercises, needs 3"
+        assert len(solutions) == len(exercises), f"{path.name}: every exercise needs a dropdown solution"
+
+    def test_seeded(self, path):
+        code = "\n".join(source(c) for c in cells(load(path), "code"))
+        assert "keras.utils.set_random_seed(" in code and "enable_op_determinism()" in code
+
+    def test_every_glued_name_in_prose_is_glued(self, path):
+        nb = load(path)
+        used = set(re.findall(r"\{glue(?::\w+)?\}`([\w.-]+)", self.markdown(path)))
+        code = "\n".join(source(c) for c in cells(nb, "code"))
+        glued = set(re.findall(r"glue\(\s*[\"']([\w.-]+)[\"']", code))
+        assert used <= glued, f"{path.name}: prose uses names never glued: {sorted(used - glued)}"
+
+    def test_checks_exist(self, path):
+        code = "\n".join(source(c) for c in cells(load(path), "code"))
+        assert code.count("assert ") >= 3, f"{path.name}: findings must be backed by asserts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_code_cells_stay_short(path):
+    long = [i for i, c in enumerate(cells(load(path), "code")) if len(source(c).splitlines()) > 25]
+    assert not long, f"{path.name}: code cells {long} exceed 25 lines; split them or name a helper"
+
+
+def test_citations_exist():
+    keys = set(re.findall(r"@\w+\{([^,]+),", (BOOK / "references.bib").read_text()))
+    texts = [source(c) for p in NOTEBOOKS for c in cells(load(p), "markdown")]
+    texts += [p.read_text() for p in BOOK.rglob("*.md")]
+    cited = {k.strip() for t in texts for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", t)
+             for k in group.split(",")}
+    assert cited, "the book cites none of its sources"
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_raises_exception_cells_are_explained(path):
+    """A cell meant to fail is followed by prose that discusses the message."""
+    nb_cells = load(path)["cells"]
+    for i, cell in enumerate(nb_cells):
+        if "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            follower = nb_cells[i + 1] if i + 1 < len(nb_cells) else None
+            assert follower and follower["cell_type"] == "markdown", \
+                f"{path.name}: cell {i} raises on purpose but no prose follows it"
