@@ -81,6 +81,14 @@ class TestChapterPattern:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_code_lines_fit_the_page(path):
+    """The website shows about 80 characters of code before a scroll bar appears."""
+    wide = [line for c in cells(load(path), "code") for line in source(c).splitlines()
+            if len(line) > 79]
+    assert not wide, f"{path.name}: {len(wide)} code lines over 79 characters, e.g. {wide[:2]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_code_cells_stay_short(path):
     long = [i for i, c in enumerate(cells(load(path), "code")) if len(source(c).splitlines()) > 25]
     assert not long, f"{path.name}: code cells {long} exceed 25 lines; split them or name a helper"
