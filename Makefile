@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test lab clean
+.PHONY: help venv book serve test lab bench clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make lab    JupyterLab on the book, for workshops"
+	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make clean  remove _build (the site and the execution cache)"
 
 venv: $(STAMP)
@@ -36,6 +37,9 @@ test: venv
 
 lab: venv
 	$(BIN)/jupyter lab book/
+
+bench: venv
+	$(BIN)/python benchmarks/step_inference.py
 
 clean:
 	rm -rf _build
