@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test lab bench clean
+.PHONY: help venv book serve test lab bench exercises clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -13,6 +13,7 @@ help:
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
+	@echo "make exercises  learner copies without solutions, into _build/exercises/"
 	@echo "make clean  remove _build (the site and the execution cache)"
 
 venv: $(STAMP)
@@ -40,6 +41,9 @@ lab: venv
 
 bench: venv
 	$(BIN)/python benchmarks/step_inference.py
+
+exercises: venv
+	$(BIN)/python tools/learner_copies.py
 
 clean:
 	rm -rf _build

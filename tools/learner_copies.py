@@ -1,0 +1,48 @@
+"""Write learner copies of the chapters, with the exercise solutions removed (`make exercises`).
+
+The solutions stay in the book; the copies in `_build/exercises/` are what a workshop hands out.
+Usage: python tools/learner_copies.py [--out DIR]
+"""
+import argparse
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# A solution directive, fenced with 3 or 4 backticks (4 when it contains a code block).
+SOLUTION = re.compile(r"^(`{3,4})\{solution\}.*?^\1[ \t]*$\n?", re.S | re.M)
+NOTICE = ("```{note}\nLearner copy: the solutions to the exercises are in the book, "
+          "folded under each exercise.\n```")
+
+
+def strip_solutions(notebook):
+    """The notebook with every {solution} directive removed from its markdown cells."""
+    removed = 0
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            text, n = SOLUTION.subn("", "".join(cell["source"]))
+            removed += n
+            cell["source"] = text.splitlines(keepends=True)
+    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "learner-copy",
+                                 "metadata": {}, "source": NOTICE.splitlines(True)})
+    return notebook, removed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "exercises")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
+    for path in chapters:
+        notebook, removed = strip_solutions(json.loads(path.read_text(encoding="utf-8")))
+        if removed == 0:
+            raise SystemExit(f"{path.name}: no solutions found; has the directive changed?")
+        (args.out / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False)
+                                          + "\n", encoding="utf-8")
+        print(f"{path.name}: {removed} solutions removed")
+    print(f"{len(chapters)} learner copies in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Record each notebook's measured run time into book/timings.json (`make timings`).
+
+`make test` sums nbval's per-cell durations into `_build/timings/nbval.json`; this copies them,
+rounded and keyed by notebook, into the committed `book/timings.json` that the teaching page
+builds its schedule from. Run it after `make test` on the reference machine (2 CPU cores).
+"""
+import json
+import platform
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main():
+    measured = ROOT / "_build" / "timings" / "nbval.json"
+    if not measured.exists():
+        raise SystemExit(f"{measured} is missing: run `make test` first")
+    seconds = json.loads(measured.read_text())
+    record = {
+        "measured": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "seconds": {Path(k).stem: round(v, 1) for k, v in sorted(seconds.items())},
+    }
+    (ROOT / "book" / "timings.json").write_text(json.dumps(record, indent=1) + "\n")
+    print(json.dumps(record, indent=1))
+
+
+if __name__ == "__main__":
+    main()
