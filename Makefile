@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test lab bench exercises clean
+.PHONY: help venv book serve test lab bench exercises timings clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  learner copies without solutions, into _build/exercises/"
+	@echo "make timings  after make test: record run times for the teaching schedule"
 	@echo "make clean  remove _build (the site and the execution cache)"
 
 venv: $(STAMP)
@@ -44,6 +45,9 @@ bench: venv
 
 exercises: venv
 	$(BIN)/python tools/learner_copies.py
+
+timings:
+	python3 tools/record_timings.py
 
 clean:
 	rm -rf _build

@@ -54,3 +54,140 @@ def test_chapters_run_within_budget(build):
     (ROOT / "_build" / "timings" / "build.json").write_text(json.dumps(seconds, indent=1))
     slow = {name: s for name, s in seconds.items() if s > BUDGET_S * SLACK}
     assert not slow, f"chapters over {SLACK}x the {BUDGET_S} s budget: {slow}"
+
+
+# --- The site as readers see it: headless Chromium on the built pages -----------------------
+
+import functools  # noqa: E402
+import importlib.util  # noqa: E402
+import http.server  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import threading  # noqa: E402
+import urllib.request  # noqa: E402
+from urllib.parse import urldefrag, urljoin  # noqa: E402
+
+from bookfiles import existing_source, toc_files  # noqa: E402
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def need_browser():
+    """Skip on a reader's machine without Chromium; never in CI, where .ci/run installs it."""
+    if CHROMIUM and CHROMEDRIVER and importlib.util.find_spec("selenium"):
+        return
+    message = ("browser test needs Debian's chromium and chromium-driver "
+               "(apt-get install chromium chromium-driver) and selenium")
+    if os.environ.get("CI"):
+        pytest.fail(message + ": CI must install them (.ci/run)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def site(build):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    need_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--window-size=1300,1800",
+                 # offline-safe: every host but the local server is unreachable
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def toc_pages():
+    return [entry for entry in toc_files() if existing_source(entry)]
+
+
+def visit(browser, url):
+    browser.get(url)
+    browser.execute_script("return document.readyState")
+    browser.execute_async_script(  # wait until MathJax has typeset, where the page has any
+        "const done = arguments[0];"
+        "if (window.MathJax && MathJax.startup) { MathJax.startup.promise.then(done); }"
+        "else { done(); }")
+    return browser
+
+
+@pytest.mark.parametrize("entry", toc_pages())
+def test_page_renders(browser, site, entry):
+    url = urljoin(site, entry + ".html")
+    visit(browser, url)
+    errors = [entry_ for entry_ in browser.get_log("browser")
+              if entry_["level"] == "SEVERE" and site in entry_["message"]]
+    assert not errors, f"console errors from the site's own scripts: {errors}"
+    broken = browser.execute_script(
+        "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.src)")
+    assert not broken, f"images that did not load: {broken}"
+    text = browser.find_element("tag name", "body").text
+    assert "missing glue" not in text.lower() and "\\(" not in text, "unrendered glue or math"
+    full_page_screenshot(browser, SCREENSHOTS / f"{entry.replace('/', '_')}.png")
+
+
+def full_page_screenshot(browser, path, width=1300, max_height=20000):
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, min(height, max_height))
+    browser.save_screenshot(str(path))
+    browser.set_window_size(width, 1800)
+
+
+def test_math_is_rendered(browser, site):
+    visit(browser, urljoin(site, "book/chapters/02_rnn_by_hand.html"))
+    assert browser.execute_script("return document.querySelectorAll('mjx-container').length") > 5
+
+
+def test_internal_links_resolve(browser, site):
+    targets = set()
+    for entry in toc_pages():
+        visit(browser, urljoin(site, entry + ".html"))
+        hrefs = browser.execute_script("return [...document.links].map(a => a.href)")
+        targets.update(urldefrag(h)[0] for h in hrefs if h.startswith(site))
+    dead = []
+    for target in sorted(targets):
+        try:
+            urllib.request.urlopen(target, timeout=10).close()
+        except OSError as error:
+            dead.append(f"{target}: {error}")
+    assert len(targets) > 10 and not dead, dead
+
+
+def test_search_finds_a_chapter(browser, site):
+    visit(browser, urljoin(site, "search.html?q=alphabet"))
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    found = WebDriverWait(browser, 30).until(lambda b: b.execute_script(
+        "return [...document.querySelectorAll('#search-results a')].map(a => a.href)"))
+    assert any("01_alphabet" in href for href in found), found
+
+
+def test_launch_buttons_open_the_right_notebook(browser, site):
+    visit(browser, urljoin(site, "book/chapters/03_bptt_windows.html"))
+    hrefs = browser.execute_script("return [...document.links].map(a => a.href)")
+    launch = [h for h in hrefs if "mybinder.org" in h or "colab.research.google.com" in h
+              or "2i2c" in h]
+    assert len(launch) >= 3, launch
+    assert all("book/chapters/03_bptt_windows.ipynb" in h for h in launch), launch
