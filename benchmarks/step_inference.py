@@ -102,12 +102,23 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
     zeros_np = {k: v.numpy() for k, v in zeros.items()}
     fn, xla = tf.function(explicit), tf.function(explicit, jit_compile=True)
     np_step = numpy_step_fn(classic)
+    cell_1, cell_2 = (l.cell for l in classic.layers if isinstance(l, keras.layers.LSTM))
+
+    def cells_step(x, h1, c1, h2, c2):
+        out_1, (h1, c1) = cell_1(x, [h1, c1])
+        out_2, (h2, c2) = cell_2(out_1, [h2, c2])
+        return classic.layers[-1](out_2), h1, c1, h2, c2
+
+    state = [zeros[k] for k in STATE_UNITS]
+    x0 = tf.constant(X[:, 0])
+    concrete = tf.function(cells_step, jit_compile=True).get_concrete_function(x0, *state)
     rungs = {
         "model.predict": (lambda: stateful.predict(x, verbose=0), max(3, repeats // 10)),
         "predict_on_batch": (lambda: stateful.predict_on_batch(x), repeats),
         "model(x)": (lambda: stateful(x), max(3, repeats // 5)),
         "tf.function": (lambda: fn({"x": x, **zeros}), repeats),
         "tf.function + XLA": (lambda: xla({"x": x, **zeros}), repeats),
+        "concrete function + XLA": (lambda: concrete(x0, *state), repeats),
         "numpy": (lambda: np_step(X[:, 0], zeros_np), repeats),
     }
     rows = {}
@@ -186,7 +197,7 @@ def main(argv=None):
     steps = max(args.lengths + args.predict_lengths)
     X = np.random.default_rng(args.seed).uniform(size=(BATCH, steps, FEATURES)).astype("float32")
     classic, stateful, explicit = build_models()
-    n_tasks = 6 + 2 * (len(args.lengths) + len(args.predict_lengths))
+    n_tasks = 7 + 2 * (len(args.lengths) + len(args.predict_lengths))
     progress = keras.utils.Progbar(n_tasks, unit_name="measurement")
     table = ladder(classic, stateful, explicit, X, args.repeats, progress)
     curve = growth(classic, stateful, explicit, X, args.lengths, args.predict_lengths,

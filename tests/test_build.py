@@ -1,13 +1,22 @@
-"""The website builds strictly (-n -W --keep-going) and shows what the chapters computed."""
+"""The website builds strictly (-n -W --keep-going), shows what the chapters computed, and works
+in a real browser (headless Chromium, offline)."""
+import functools
+import http.server
+import importlib.util
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
+import urllib.request
 from pathlib import Path
+from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from bookfiles import ROOT, chapters
+from bookfiles import ROOT, chapters, existing_source, toc_files
 
 HTML = ROOT / "_build" / "html"
 BUDGET_S = 90          # a chapter's execution budget on a 2-core CPU machine
@@ -57,17 +66,6 @@ def test_chapters_run_within_budget(build):
 
 
 # --- The site as readers see it: headless Chromium on the built pages -----------------------
-
-import functools  # noqa: E402
-import importlib.util  # noqa: E402
-import http.server  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import threading  # noqa: E402
-import urllib.request  # noqa: E402
-from urllib.parse import urldefrag, urljoin  # noqa: E402
-
-from bookfiles import existing_source, toc_files  # noqa: E402
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
