@@ -159,17 +159,25 @@ def test_math_is_rendered(browser, site):
 
 
 def test_internal_links_resolve(browser, site):
-    targets = set()
+    """Every link to the site reaches a page, and every #anchor exists on it."""
+    targets, anchors = set(), {}
     for entry in toc_pages():
         visit(browser, urljoin(site, entry + ".html"))
         hrefs = browser.execute_script("return [...document.links].map(a => a.href)")
-        targets.update(urldefrag(h)[0] for h in hrefs if h.startswith(site))
+        for page, fragment in (urldefrag(h) for h in hrefs if h.startswith(site)):
+            targets.add(page)
+            if fragment and page.endswith(".html"):
+                anchors.setdefault(page, set()).add(fragment)
     dead = []
     for target in sorted(targets):
         try:
             urllib.request.urlopen(target, timeout=10).close()
         except OSError as error:
             dead.append(f"{target}: {error}")
+    for page, fragments in anchors.items():
+        visit(browser, page)
+        dead += [f"{page}#{f}" for f in sorted(fragments)
+                 if not browser.execute_script("return !!document.getElementById(arguments[0])", f)]
     assert len(targets) > 10 and not dead, dead
 
 
