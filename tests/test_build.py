@@ -57,8 +57,9 @@ def test_chapters_run_within_budget(build):
     from jupyter_cache import get_cache
 
     cache = get_cache(ROOT / "_build" / ".jupyter_cache")
-    seconds = {Path(r.uri).name: r.data.get("execution_seconds", 0)
-               for r in cache.list_cache_records()}
+    # The cache keeps a record per executed version of a notebook: the newest one counts.
+    records = sorted(cache.list_cache_records(), key=lambda r: r.created)
+    seconds = {Path(r.uri).name: r.data.get("execution_seconds", 0) for r in records}
     (ROOT / "_build" / "timings").mkdir(parents=True, exist_ok=True)
     (ROOT / "_build" / "timings" / "build.json").write_text(json.dumps(seconds, indent=1))
     slow = {name: s for name, s in seconds.items() if s > BUDGET_S * SLACK}
