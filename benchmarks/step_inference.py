@@ -4,12 +4,17 @@ Run with `make bench` (or `python benchmarks/step_inference.py --help`). Writes
 `ladder.csv`, `growth.csv` and `step_inference.png` under `_build/bench/`, so a reader can
 reproduce the chapter's ratios on their own machine or GPU. The chapter is the explanation;
 this script only measures, with more repeats and streams up to 400 steps.
+
+Like the chapter it times on one thread (numpy's BLAS, TensorFlow, LiteRT); to use more, set
+the environment variable, e.g. `OMP_NUM_THREADS=4 make bench`.
 """
 import argparse
 import os
+import tempfile
 import time
 from pathlib import Path
 
+THREADS = int(os.environ.setdefault("OMP_NUM_THREADS", "1"))  # read by OpenBLAS and MKL at import
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import matplotlib  # noqa: E402
@@ -19,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from ai_edge_litert.interpreter import Interpreter  # noqa: E402
 
 BATCH, FEATURES, UNITS_1, UNITS_2 = 10, 4, 100, 200
 STATE_UNITS = {"h1": UNITS_1, "c1": UNITS_1, "h2": UNITS_2, "c2": UNITS_2}
@@ -86,6 +92,19 @@ def numpy_step_fn(classic):
     return step
 
 
+def litert_step_fn(explicit):
+    """The explicit-state model exported with format="litert", as a signature runner."""
+    spec = {"x": tf.TensorSpec((BATCH, 1, FEATURES), tf.float32, name="x")}
+    spec |= {k: tf.TensorSpec((BATCH, u), tf.float32, name=k) for k, u in STATE_UNITS.items()}
+    tf.get_logger().setLevel("ERROR")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "step.tflite")
+        explicit.export(path, format="litert", input_signature=[spec], verbose=False)
+        with open(path, "rb") as file:
+            flatbuffer = file.read()
+    return Interpreter(model_content=flatbuffer, num_threads=THREADS).get_signature_runner()
+
+
 def median_ms(fn, repeats):
     fn()
     times = []
@@ -112,6 +131,14 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
     state = [zeros[k] for k in STATE_UNITS]
     x0 = tf.constant(X[:, 0])
     concrete = tf.function(cells_step, jit_compile=True).get_concrete_function(x0, *state)
+    litert = litert_step_fn(explicit)
+    x_np = X[:, :1].copy()
+    empty = tf.function(lambda v: v).get_concrete_function(x0)
+    (W1, U1, _), (W2, U2, _) = (l.get_weights() for l in classic.layers
+                                if isinstance(l, keras.layers.LSTM))
+    kernel_1, kernel_2 = np.vstack([W1, U1]), np.vstack([W2, U2])
+    xh_1 = np.ones((BATCH, len(kernel_1)), "float32")
+    xh_2 = np.ones((BATCH, len(kernel_2)), "float32")
     rungs = {
         "model.predict": (lambda: stateful.predict(x, verbose=0), max(3, repeats // 10)),
         "predict_on_batch": (lambda: stateful.predict_on_batch(x), repeats),
@@ -119,7 +146,10 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
         "tf.function": (lambda: fn({"x": x, **zeros}), repeats),
         "tf.function + XLA": (lambda: xla({"x": x, **zeros}), repeats),
         "concrete function + XLA": (lambda: concrete(x0, *state), repeats),
+        "LiteRT interpreter": (lambda: litert(x=x_np, **zeros_np), repeats),
         "numpy": (lambda: np_step(X[:, 0], zeros_np), repeats),
+        "empty tf.function call": (lambda: empty(x0), repeats),
+        "numpy matmuls only": (lambda: (xh_1 @ kernel_1, xh_2 @ kernel_2), repeats),
     }
     rows = {}
     for name, (call, n) in rungs.items():
@@ -131,8 +161,9 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
     rate = 2 * 2000 ** 3 / (median_ms(lambda: big @ big, 5) / 1e3)
     rows["arithmetic floor"] = flops / rate * 1e3
     table = pd.Series(rows, name="ms_per_step").to_frame()
+    references = ("numpy", "empty tf.function call", "numpy matmuls only", "arithmetic floor")
     table["ratio_to_fastest_keras"] = table.ms_per_step / min(
-        v for k, v in rows.items() if k not in ("numpy", "arithmetic floor"))
+        v for k, v in rows.items() if k not in references)
     return table
 
 
@@ -192,12 +223,14 @@ def plot(table, curve, path):
 def main(argv=None):
     args = parse_args(argv)
     keras.utils.set_random_seed(args.seed)
+    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
     args.out.mkdir(parents=True, exist_ok=True)
-    print("devices:", [d.device_type for d in tf.config.list_physical_devices()])
+    print("devices:", [d.device_type for d in tf.config.list_physical_devices()],
+          "| threads:", THREADS)
     steps = max(args.lengths + args.predict_lengths)
     X = np.random.default_rng(args.seed).uniform(size=(BATCH, steps, FEATURES)).astype("float32")
     classic, stateful, explicit = build_models()
-    n_tasks = 7 + 2 * (len(args.lengths) + len(args.predict_lengths))
+    n_tasks = 10 + 2 * (len(args.lengths) + len(args.predict_lengths))
     progress = keras.utils.Progbar(n_tasks, unit_name="measurement")
     table = ladder(classic, stateful, explicit, X, args.repeats, progress)
     curve = growth(classic, stateful, explicit, X, args.lengths, args.predict_lengths,
