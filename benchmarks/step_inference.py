@@ -71,12 +71,16 @@ def build_models():
     return classic, stateful, explicit
 
 
+def stacked_weights(classic):
+    """Per LSTM layer, [W; U] stacked for one matmul of [x, h], and the bias."""
+    return [(np.vstack([W, U]), b) for W, U, b in (
+        l.get_weights() for l in classic.layers if isinstance(l, keras.layers.LSTM))]
+
+
 def numpy_step_fn(classic):
     """A numpy LSTM step with the model's weights, one matmul of [x, h] per layer."""
-    (W1, U1, b1), (W2, U2, b2) = (l.get_weights() for l in classic.layers
-                                  if isinstance(l, keras.layers.LSTM))
+    (k1, b1), (k2, b2) = stacked_weights(classic)
     W_out, b_out = classic.layers[-1].get_weights()
-    k1, k2 = np.vstack([W1, U1]), np.vstack([W2, U2])
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 
     def cell(x, h, c, kernel, bias):
@@ -134,9 +138,7 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
     litert = litert_step_fn(explicit)
     x_np = X[:, :1].copy()
     empty = tf.function(lambda v: v).get_concrete_function(x0)
-    (W1, U1, _), (W2, U2, _) = (l.get_weights() for l in classic.layers
-                                if isinstance(l, keras.layers.LSTM))
-    kernel_1, kernel_2 = np.vstack([W1, U1]), np.vstack([W2, U2])
+    (kernel_1, _), (kernel_2, _) = stacked_weights(classic)
     xh_1 = np.ones((BATCH, len(kernel_1)), "float32")
     xh_2 = np.ones((BATCH, len(kernel_2)), "float32")
     rungs = {
