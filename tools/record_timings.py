@@ -17,6 +17,12 @@ def main():
     if not measured.exists():
         raise SystemExit(f"{measured} is missing: run `make test` first")
     seconds = json.loads(measured.read_text())
+    notebooks = {p.stem for p in (ROOT / "book").rglob("*.ipynb")
+                 if not {"_build", ".ipynb_checkpoints"} & set(p.parts)}
+    missing = sorted(notebooks - {Path(k).stem for k in seconds})
+    if missing:
+        raise SystemExit(f"{measured} lacks {missing}: the last pytest run did not run every "
+                         "notebook; run the whole `make test` first")
     record = {
         "measured": date.today().isoformat(),
         "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
