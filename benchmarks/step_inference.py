@@ -27,6 +27,7 @@ import tensorflow as tf  # noqa: E402
 from ai_edge_litert.interpreter import Interpreter  # noqa: E402
 
 BATCH, FEATURES, UNITS_1, UNITS_2 = 10, 4, 100, 200
+ROUNDS = 5  # each call's repeats are spread over this many rounds
 STATE_UNITS = {"h1": UNITS_1, "c1": UNITS_1, "h2": UNITS_2, "c2": UNITS_2}
 
 
@@ -109,14 +110,20 @@ def litert_step_fn(explicit):
     return Interpreter(model_content=flatbuffer, num_threads=THREADS).get_signature_runner()
 
 
-def median_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+def median_ms_each(calls, progress, rounds=ROUNDS):
+    """Median ms of each named (fn, repeats), as in chapter 5: the repeats are
+    spread over rounds that visit every call, so load hits all calls alike."""
+    times = {name: [] for name in calls}
+    for fn, _ in calls.values():
+        fn()  # the first call traces, compiles or warms caches
+    for _ in range(rounds):
+        for name, (fn, repeats) in calls.items():
+            for _ in range(-(-repeats // rounds)):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+        progress.add(1)
+    return {name: 1e3 * float(np.median(t)) for name, t in times.items()}
 
 
 def ladder(classic, stateful, explicit, X, repeats, progress):
@@ -141,6 +148,7 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
     (kernel_1, _), (kernel_2, _) = stacked_weights(classic)
     xh_1 = np.ones((BATCH, len(kernel_1)), "float32")
     xh_2 = np.ones((BATCH, len(kernel_2)), "float32")
+    big = np.random.default_rng(0).standard_normal((2000, 2000), "float32")
     rungs = {
         "model.predict": (lambda: stateful.predict(x, verbose=0), max(3, repeats // 10)),
         "predict_on_batch": (lambda: stateful.predict_on_batch(x), repeats),
@@ -152,15 +160,12 @@ def ladder(classic, stateful, explicit, X, repeats, progress):
         "numpy": (lambda: np_step(X[:, 0], zeros_np), repeats),
         "empty tf.function call": (lambda: empty(x0), repeats),
         "numpy matmuls only": (lambda: (xh_1 @ kernel_1, xh_2 @ kernel_2), repeats),
+        "large matmul": (lambda: big @ big, ROUNDS),
     }
-    rows = {}
-    for name, (call, n) in rungs.items():
-        rows[name] = median_ms(call, n)
-        progress.add(1)
+    rows = median_ms_each(rungs, progress)
     flops = 2 * BATCH * (4 * UNITS_1 * (FEATURES + UNITS_1)
                          + 4 * UNITS_2 * (UNITS_1 + UNITS_2) + UNITS_2)
-    big = np.random.default_rng(0).standard_normal((2000, 2000), "float32")
-    rate = 2 * 2000 ** 3 / (median_ms(lambda: big @ big, 5) / 1e3)
+    rate = 2 * 2000 ** 3 / (rows.pop("large matmul") / 1e3)
     rows["arithmetic floor"] = flops / rate * 1e3
     table = pd.Series(rows, name="ms_per_step").to_frame()
     references = ("numpy", "empty tf.function call", "numpy matmuls only", "arithmetic floor")
@@ -232,7 +237,7 @@ def main(argv=None):
     steps = max(args.lengths + args.predict_lengths)
     X = np.random.default_rng(args.seed).uniform(size=(BATCH, steps, FEATURES)).astype("float32")
     classic, stateful, explicit = build_models()
-    n_tasks = 10 + 2 * (len(args.lengths) + len(args.predict_lengths))
+    n_tasks = ROUNDS + 2 * (len(args.lengths) + len(args.predict_lengths))
     progress = keras.utils.Progbar(n_tasks, unit_name="measurement")
     table = ladder(classic, stateful, explicit, X, args.repeats, progress)
     curve = growth(classic, stateful, explicit, X, args.lengths, args.predict_lengths,
