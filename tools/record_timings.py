@@ -5,6 +5,7 @@ rounded and keyed by notebook, into the committed `book/timings.json` that the t
 builds its schedule from. Run it after `make test` on the reference machine (2 CPU cores).
 """
 import json
+import os
 import platform
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ def main():
                          "notebook; run the whole `make test` first")
     record = {
         "measured": date.today().isoformat(),
-        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
         "seconds": {Path(k).stem: round(v, 1) for k, v in sorted(seconds.items())},
     }
     (ROOT / "book" / "timings.json").write_text(json.dumps(record, indent=1) + "\n")
