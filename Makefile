@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test lab bench exercises timings clean
+.PHONY: help venv book serve test robustness lab bench exercises timings clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
+	@echo "make robustness  every chapter under other seeds (SEEDS=\"1 2 3\"), into book/robustness.json"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  learner copies without solutions, into _build/exercises/"
@@ -34,8 +35,16 @@ serve: book
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
+# Two sessions: nbval runs every notebook once and stores its outputs in the build's execution
+# cache (conftest.py); the structure tests and the strict build then reuse those executions.
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest book; nbval=$$?; \
+	$(BIN)/python -m pytest tests && exit $$nbval
+
+# Every chapter under other seeds; any failing assert fails the run. SEEDS="1 2 3" chooses them.
+SEEDS ?= 1 2 3 4
+robustness: venv
+	$(BIN)/python tools/robustness.py --seeds "$(SEEDS)" $(ROBUSTNESS_FLAGS)
 
 lab: venv
 	$(BIN)/jupyter lab book/

@@ -4,8 +4,13 @@
   so a demo that silently stops failing (an API change, a fixed bug) would otherwise go unnoticed.
 * The time nbval spends on each notebook is summed and written to ``_build/timings/nbval.json``
   by the controlling process (xdist forwards every report to it) and printed after the run.
+* Each notebook runs once per ``make test``: when nbval has run every cell of a notebook without
+  a failure, the outputs it collected are stored in the website build's execution cache
+  (``_build/.jupyter_cache``), so the strict build that follows reuses them instead of running
+  the notebook a second time.
 """
 import json
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,7 +18,9 @@ import pytest
 
 ROOT = Path(__file__).parent
 TIMINGS = ROOT / "_build" / "timings"
+EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"
 _seconds = defaultdict(float)
+_executed = defaultdict(dict)   # notebook path -> {cell number: (outputs, passed)}
 
 
 def _is_notebook_cell(item):
@@ -22,15 +29,22 @@ def _is_notebook_cell(item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    result = yield
-    if _is_notebook_cell(item) and "raises-exception" in item.cell.metadata.get("tags", []):
+    try:
+        result = yield
+    except BaseException:
+        if _is_notebook_cell(item):
+            _executed[str(item.fspath)][item.cell_num] = (item.test_outputs or [], False)
+        raise
+    if _is_notebook_cell(item):
         outputs = item.test_outputs or []
-        if not any(out.get("output_type") == "error" for out in outputs):
-            pytest.fail(
-                f"cell {item.cell_num} of {item.fspath.basename} is tagged raises-exception "
-                "but raised nothing: the failure it demonstrates no longer happens",
-                pytrace=False,
-            )
+        _executed[str(item.fspath)][item.cell_num] = (outputs, True)
+        if "raises-exception" in item.cell.metadata.get("tags", []):
+            if not any(out.get("output_type") == "error" for out in outputs):
+                _executed[str(item.fspath)][item.cell_num] = (outputs, False)
+                pytest.fail(
+                    f"cell {item.cell_num} of {item.fspath.basename} is tagged "
+                    "raises-exception but raised nothing: the failure it demonstrates no "
+                    "longer happens", pytrace=False)
     return result
 
 
@@ -39,7 +53,48 @@ def pytest_runtest_logreport(report):
         _seconds[report.nodeid.split("::")[0]] += report.duration
 
 
+def _executed_notebook(path, cells):
+    """The notebook at `path` with nbval's outputs, if nbval ran every code cell and all passed."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    if sorted(cells) != list(range(len(code))) or not all(ok for _, ok in cells.values()):
+        return None
+    for number, cell in enumerate(code):
+        outputs = [nbformat.from_dict(dict(out)) for out in cells[number][0]]
+        for out in outputs:
+            if out.output_type == "execute_result":
+                out.execution_count = number + 1
+        cell.outputs, cell.execution_count = outputs, number + 1
+    return notebook
+
+
+def _cache_executions(seconds):
+    """Store every fully passed notebook of this process in the build's execution cache."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(EXECUTION_CACHE)
+    for path, cells in _executed.items():
+        notebook = _executed_notebook(path, cells)
+        if notebook is None:
+            continue
+        bundle = CacheBundleIn(notebook, path, data={"execution_seconds": seconds.get(path, 0)})
+        for attempt in range(20):  # two xdist workers may write the database at once
+            try:
+                cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+                break
+            except Exception:  # sqlite "database is locked"
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+
+
 def pytest_sessionfinish(session):
+    if _executed:
+        seconds = {str(ROOT / k): v for k, v in _seconds.items()}
+        _cache_executions(seconds)
     if _seconds and not hasattr(session.config, "workerinput"):
         TIMINGS.mkdir(parents=True, exist_ok=True)
         (TIMINGS / "nbval.json").write_text(json.dumps(_seconds, indent=1, sort_keys=True))

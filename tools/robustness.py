@@ -1,0 +1,216 @@
+"""Run every chapter under other seeds and collect what each stated number does (`make robustness`).
+
+Each chapter's cell tagged `parameters` sets SEED; papermill injects another value there, so no
+notebook is edited. Two notebooks run at a time (one per core). Every assert is a cell failure: a
+failure names the chapter, the seed and the failing check, and the run exits non-zero. Every glued
+value of every run, with the value for the chapter's own seed, goes into `book/robustness.json`,
+which the page "How much do the numbers move?" (book/robustness.ipynb) is built from.
+
+Usage: python tools/robustness.py [--seeds "1 2 3 4"] [--jobs 2] [--out FILE] [NOTEBOOK ...]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SEEDS = "1 2 3 4"
+PACKAGES = ["tensorflow", "keras", "numpy", "pandas", "matplotlib", "papermill", "myst-nb"]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+RECORD = "application/papermill.record/"
+
+
+def parse_seeds(text):
+    """The seeds as a list of distinct non-negative integers, or SystemExit with the reason."""
+    words = (text or "").replace(",", " ").split()
+    if not words:
+        raise SystemExit('robustness: no seeds given: use SEEDS="1 2 3" (whole numbers >= 0)')
+    bad = [w for w in words if not w.isdigit()]
+    if bad:
+        raise SystemExit(f"robustness: seeds must be whole numbers >= 0, not {bad}: "
+                         'use SEEDS="1 2 3"')
+    return list(dict.fromkeys(int(w) for w in words))
+
+
+def default_notebooks():
+    chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
+    return chapters + sorted((ROOT / "book" / "appendix").glob("*.ipynb"))
+
+
+def own_seed(path):
+    """The SEED a notebook's parameters cell sets."""
+    for cell in json.loads(path.read_text())["cells"]:
+        if "parameters" in cell["metadata"].get("tags", []):
+            match = re.search(r"^SEED = (\d+)", "".join(cell["source"]), flags=re.M)
+            if match:
+                return int(match.group(1))
+    raise SystemExit(f"robustness: {path.name} has no cell tagged 'parameters' setting SEED")
+
+
+def glued_values(executed):
+    """{name: value} of every myst_nb.glue in an executed notebook (numbers as floats)."""
+    values = {}
+    for cell in executed["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get(RECORD + "text/plain")
+            if name is None or text is None:
+                continue
+            try:
+                values[name] = float(text.strip("'\""))
+            except ValueError:
+                values[name] = text.strip("'\"")
+    return values
+
+
+def failing_check(executed):
+    """'cell N: the failing line -> ErrorName: message' for the first error of a run."""
+    code_cells = [c for c in executed["cells"] if c["cell_type"] == "code"]
+    for number, cell in enumerate(code_cells):
+        tags = cell["metadata"].get("tags", [])
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error" or "raises-exception" in tags:
+                continue
+            trace = ANSI.sub("", "\n".join(output.get("traceback", [])))
+            lines = re.findall(r"^-*> *\d+ (.+)$", trace, flags=re.M)
+            where = f"`{lines[0].strip()}` " if lines else ""
+            return f"code cell {number}: {where}-> {output['ename']}: {output['evalue']}"
+    return "no error output was recorded (see the log above)"
+
+
+def execute(path, out, seed):
+    """Run one notebook with SEED = seed (papermill injects it), saving the executed copy.
+
+    nbclient runs it, not papermill's own runner: papermill fails a run on any error output,
+    including the cells tagged raises-exception that demonstrate an error on purpose.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    notebook = parameterize_notebook(load_notebook_node(str(path)), {"SEED": seed})
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    finally:
+        nbformat.write(notebook, out)
+
+
+def run_one(path, seed, workdir):
+    """Execute one notebook in a process of its own; return (ok, seconds, values, failure)."""
+    out = Path(workdir) / f"{path.stem}-seed{seed}.ipynb"
+    command = [sys.executable, __file__, "--execute", str(path), str(out), str(seed)]
+    start = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if not out.exists():
+        return False, seconds, {}, "the notebook did not start: " + run.stderr.strip()[-600:]
+    executed = json.loads(out.read_text())
+    if run.returncode != 0:
+        return False, seconds, glued_values(executed), failing_check(executed)
+    return True, seconds, glued_values(executed), None
+
+
+def versions():
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def machine():
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        match = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), flags=re.M)
+        model = match.group(1).strip() if match else ""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": model or platform.processor(), "arch": platform.machine(),
+            "cores": cores, "python": platform.python_version()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default=os.environ.get("SEEDS", DEFAULT_SEEDS),
+                        help=f'extra seeds, e.g. "1 2 3" (default "{DEFAULT_SEEDS}")')
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at a time")
+    parser.add_argument("--out", type=Path, default=ROOT / "book" / "robustness.json")
+    parser.add_argument("--skip-own-seed", action="store_true",
+                        help="run only the extra seeds (CI: nbval already ran the own seed)")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    seeds = parse_seeds(args.seeds)
+    notebooks = [p.resolve() for p in args.notebooks] or default_notebooks()
+    missing = [str(p) for p in notebooks if not p.exists()]
+    if missing:
+        raise SystemExit(f"robustness: no such notebook: {missing}")
+
+    def seeds_for(path):
+        return sorted(set(seeds) if args.skip_own_seed else {own_seed(path), *seeds})
+
+    jobs = [(p, s) for p in notebooks for s in seeds_for(p)]
+    also = "" if args.skip_own_seed else " and each notebook's own seed"
+    print(f"robustness: {len(notebooks)} notebooks x seeds {seeds}{also}: "
+          f"{len(jobs)} runs, {args.jobs} at a time", flush=True)
+    results, done = {}, 0
+
+    with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run_one, p, s, workdir): (p, s) for p, s in jobs}
+        for future in as_completed(futures):
+            path, seed = futures[future]
+            ok, seconds, values, failure = future.result()
+            results[path, seed] = (ok, seconds, values, failure)
+            done += 1
+            status = "ok" if ok else f"FAILED at {failure}"
+            print(f"[{done}/{len(jobs)}] {path.stem} seed {seed}: {status} ({seconds:.0f} s)",
+                  flush=True)
+
+    write_record(args.out, notebooks, seeds, results)
+    failed = [(p.stem, s, r[3]) for (p, s), r in results.items() if not r[0]]
+    if failed:
+        print(f"\nrobustness: {len(failed)} of {len(jobs)} runs FAILED:", file=sys.stderr)
+        for stem, seed, failure in sorted(failed):
+            print(f"  {stem} with SEED = {seed}: {failure}", file=sys.stderr)
+        print(f"robustness: {len(jobs) - len(failed)} passed, {len(failed)} failed")
+        return 1
+    print(f"robustness: every run passed; values in {args.out}")
+    print(f"robustness: {len(jobs)} passed, 0 failed")
+    return 0
+
+
+def write_record(out, notebooks, seeds, results):
+    chapters = {}
+    for path in notebooks:
+        runs = {s: r for (p, s), r in results.items() if p == path}
+        names = sorted({n for r in runs.values() for n in r[2]})
+        chapters[path.stem] = {
+            "own_seed": own_seed(path),
+            "seconds": {str(s): round(r[1], 1) for s, r in sorted(runs.items())},
+            "failed": sorted(s for s, r in runs.items() if not r[0]),
+            "values": {n: {str(s): r[2].get(n) for s, r in sorted(runs.items())}
+                       for n in names},
+        }
+    record = {"date": date.today().isoformat(), "machine": machine(),
+              "packages": versions(), "seeds": seeds, "chapters": chapters}
+    out.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--execute"]:
+        execute(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+    else:
+        sys.exit(main())
