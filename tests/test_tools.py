@@ -1,7 +1,11 @@
-"""The workshop tools: learner copies keep every exercise and drop every solution."""
+"""The tools: learner copies keep every exercise and drop every solution; the robustness run
+refuses bad seeds and names the chapter, seed and check that fail."""
 import json
+import re
 import subprocess
 import sys
+
+import pytest
 
 from bookfiles import ROOT, cells, chapters, load, source
 
@@ -18,3 +22,45 @@ def test_learner_copies(tmp_path):
         assert text.count("{exercise}") == original.count("{exercise}")
         assert [source(c) for c in cells(copy, "code")] == \
             [source(c) for c in cells(load(chapter), "code")]
+
+
+# --- make robustness -------------------------------------------------------------------------
+ROBUSTNESS = [sys.executable, str(ROOT / "tools" / "robustness.py")]
+
+
+@pytest.mark.parametrize("seeds", ["abc", "", "1 -2"])
+def test_robustness_refuses_bad_seeds_at_once(seeds, tmp_path):
+    run = subprocess.run(ROBUSTNESS + ["--seeds", seeds, "--out", str(tmp_path / "r.json")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and 'SEEDS="1 2 3"' in run.stderr, run.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def toy_notebook(path):
+    """A notebook whose check holds for its own seed (0) and fails for seed 2."""
+    def cell(text, tags=()):
+        return {"cell_type": "code", "execution_count": None, "id": f"c{len(text)}",
+                "metadata": {"tags": list(tags)}, "outputs": [], "source": text}
+    notebook = {"cells": [cell("SEED = 0", ["parameters"]),
+                          cell("from myst_nb import glue\nglue('double', 2 * SEED, "
+                               "display=False)"),
+                          cell("assert SEED != 2, 'the toy claim fails for seed 2'")],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+def test_robustness_names_the_chapter_seed_and_check(tmp_path):
+    toy = toy_notebook(tmp_path / "toy.ipynb")
+    out = tmp_path / "r.json"
+    run = subprocess.run(ROBUSTNESS + ["--seeds", "1 2", "--out", str(out), str(toy)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "toy with SEED = 2" in run.stderr and "assert SEED != 2" in run.stderr, run.stderr
+    assert "the toy claim fails for seed 2" in run.stderr
+    assert re.search(r"^\[\d/3\] toy seed 1: ok", run.stdout, flags=re.M), run.stdout
+    chapter = json.loads(out.read_text())["chapters"]["toy"]
+    assert chapter["values"]["double"] == {"0": 0.0, "1": 2.0, "2": 4.0}
+    assert chapter["failed"] == [2] and chapter["own_seed"] == 0
