@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test robustness lab bench exercises timings clean
+.PHONY: help venv book serve test robustness learner-check lab bench exercises timings clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make robustness  every chapter under other seeds (SEEDS=\"1 2 3\"), into book/robustness.json"
+	@echo "make learner-check  run a chapter in a fresh venv made from binder/requirements.txt"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  learner copies without solutions, into _build/exercises/"
@@ -45,6 +46,10 @@ test: venv
 SEEDS ?= 1 2 3 4
 robustness: venv
 	$(BIN)/python tools/robustness.py --seeds "$(SEEDS)" $(ROBUSTNESS_FLAGS)
+
+# A fresh venv from binder/requirements.txt (the learner environment) runs a chapter.
+learner-check: venv
+	$(BIN)/python -m pytest -m learner_env -n 0 -p no:cacheprovider tests/test_learner_env.py
 
 lab: venv
 	$(BIN)/jupyter lab book/
