@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test robustness learner-check lab bench exercises timings clean
+.PHONY: help venv book serve test robustness learner-check doctor lab bench exercises timings clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -13,6 +13,7 @@ help:
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make robustness  every chapter under other seeds (SEEDS=\"1 2 3\"), into book/robustness.json"
 	@echo "make learner-check  run a chapter in a fresh venv made from binder/requirements.txt"
+	@echo "make doctor is this machine ready for a workshop? (versions, memory, a tiny LSTM)"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  learner copies without solutions, into _build/exercises/"
@@ -50,6 +51,11 @@ robustness: venv
 # A fresh venv from binder/requirements.txt (the learner environment) runs a chapter.
 learner-check: venv
 	$(BIN)/python -m pytest -m learner_env -n 0 -p no:cacheprovider tests/test_learner_env.py
+
+# Before a workshop: is this machine ready? Uses .venv if it exists, else the system python3.
+doctor:
+	@export TF_CPP_MIN_LOG_LEVEL=3; \
+	if [ -x $(BIN)/python ]; then $(BIN)/python tools/doctor.py; else $(PYTHON) tools/doctor.py; fi
 
 lab: venv
 	$(BIN)/jupyter lab book/

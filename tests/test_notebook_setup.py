@@ -85,3 +85,12 @@ def test_no_other_literal_seed(path):
            if "parameters" not in c["metadata"].get("tags", [])
            for line in source(c).splitlines() if LITERAL_SEED.search(line)]
     assert not bad, f"{path.name}: randomness that does not derive from SEED: {bad}"
+
+
+def test_setup_check_knows_the_pins():
+    """`make doctor` and book/check_setup.ipynb judge a machine by the book's pins."""
+    check = setup_pins(ROOT / "book" / "check_setup.ipynb")
+    needed = {name for path in SEEDED for name in setup_pins(path)}
+    assert set(check) == needed, f"check_setup.ipynb checks {sorted(check)}, not {sorted(needed)}"
+    wrong = {n: v for n, v in check.items() if pins().get(n) != v}
+    assert not wrong, f"check_setup.ipynb's versions differ from requirements.txt: {wrong}"

@@ -1,6 +1,7 @@
 """The tools: learner copies keep every exercise and drop every solution; the robustness run
 refuses bad seeds and names the chapter, seed and check that fail."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -64,3 +65,13 @@ def test_robustness_names_the_chapter_seed_and_check(tmp_path):
     chapter = json.loads(out.read_text())["chapters"]["toy"]
     assert chapter["values"]["double"] == {"0": 0.0, "1": 2.0, "2": 4.0}
     assert chapter["failed"] == [2] and chapter["own_seed"] == 0
+
+
+def test_doctor_finds_the_book_environment_ready():
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "doctor.py")],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+    last = run.stdout.strip().splitlines()[-1]
+    assert last.startswith("READY"), last
+    assert "tiny LSTM:" in run.stdout and "memory available" in run.stdout
