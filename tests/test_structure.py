@@ -90,7 +90,10 @@ def test_code_lines_fit_the_page(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_code_cells_stay_short(path):
-    long = [i for i, c in enumerate(cells(load(path), "code")) if len(source(c).splitlines()) > 25]
+    """At most 25 lines, except the hidden setup cell that opens a chapter (machinery a reader
+    need not read, the same in every notebook; tests/test_notebook_setup.py checks it)."""
+    long = [i for i, c in enumerate(cells(load(path), "code"))
+            if len(source(c).splitlines()) > 25 and not source(c).startswith("# Setup:")]
     assert not long, f"{path.name}: code cells {long} exceed 25 lines; split them or name a helper"
 
 
