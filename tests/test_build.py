@@ -25,13 +25,25 @@ SLACK = 2              # CI may run the build next to nbval on the same two core
 
 @pytest.fixture(scope="module")
 def build():
-    jb = Path(sys.executable).with_name("jupyter-book")
-    run = subprocess.run([str(jb), "build", str(ROOT), "-n", "-W", "--keep-going"],
-                         capture_output=True, text=True)
-    log = run.stdout + run.stderr
+    """The strict build, made once per pytest run even when several test modules (and xdist
+    workers) use it: the first takes a lock and builds, the others wait and reuse the result."""
+    import fcntl
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "build.log").write_text(log)
-    assert run.returncode == 0, "strict build failed:\n" + log[-6000:]
+    stamp, log_file = ROOT / "_build" / "build.stamp", ROOT / "_build" / "build.log"
+    with open(ROOT / "_build" / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == run_id:
+            return log_file.read_text()
+        stamp.unlink(missing_ok=True)
+        jb = Path(sys.executable).with_name("jupyter-book")
+        run = subprocess.run([str(jb), "build", str(ROOT), "-n", "-W", "--keep-going"],
+                             capture_output=True, text=True)
+        log = run.stdout + run.stderr
+        log_file.write_text(log)
+        assert run.returncode == 0, "strict build failed:\n" + log[-6000:]
+        stamp.write_text(run_id)
     return log
 
 
