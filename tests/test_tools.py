@@ -1,7 +1,6 @@
 """The tools: learner copies keep every exercise and drop every solution; the robustness run
 refuses bad seeds and names the chapter, seed and check that fail."""
 import json
-import os
 import re
 import subprocess
 import sys
@@ -56,22 +55,27 @@ def toy_notebook(path):
 def test_robustness_names_the_chapter_seed_and_check(tmp_path):
     toy = toy_notebook(tmp_path / "toy.ipynb")
     out = tmp_path / "r.json"
-    run = subprocess.run(ROBUSTNESS + ["--seeds", "1 2", "--out", str(out), str(toy)],
+    run = subprocess.run(ROBUSTNESS + ["--seeds", "2", "--out", str(out), str(toy)],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "toy with SEED = 2" in run.stderr and "assert SEED != 2" in run.stderr, run.stderr
     assert "the toy claim fails for seed 2" in run.stderr
-    assert re.search(r"^\[\d/3\] toy seed 1: ok", run.stdout, flags=re.M), run.stdout
+    assert re.search(r"^\[\d/2\] toy seed 0: ok", run.stdout, flags=re.M), run.stdout
     chapter = json.loads(out.read_text())["chapters"]["toy"]
-    assert chapter["values"]["double"] == {"0": 0.0, "1": 2.0, "2": 4.0}
+    assert chapter["values"]["double"] == {"0": 0.0, "2": 4.0}
     assert chapter["failed"] == [2] and chapter["own_seed"] == 0
 
 
-def test_doctor_finds_the_book_environment_ready():
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "doctor.py")],
-                         capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
-    last = run.stdout.strip().splitlines()[-1]
-    assert last.startswith("READY"), last
-    assert "tiny LSTM:" in run.stdout and "memory available" in run.stdout
+def test_doctor_says_what_to_run_when_packages_are_missing(tmp_path):
+    """make doctor outside the book's environment: a bare venv has none of the packages, and the
+    verdict names the command that installs them. (nbval runs the same checks in the book's own
+    environment, where check_setup.ipynb asserts READY in CI.)"""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")],
+                   check=True)
+    run = subprocess.run([str(tmp_path / "bare" / "bin" / "python"),
+                          str(ROOT / "tools" / "doctor.py")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr[-2000:]
+    verdict = [line for line in run.stdout.splitlines() if line.startswith("NOT READY")]
+    assert verdict and "-m pip install tensorflow==" in verdict[0], run.stdout
+    assert "tiny LSTM: skipped" in run.stdout and "make venv" in run.stdout
