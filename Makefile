@@ -38,10 +38,11 @@ serve: book
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 # Two sessions: nbval runs every notebook once and stores its outputs in the build's execution
-# cache (conftest.py); the structure tests and the strict build then reuse those executions.
+# cache (conftest.py); the structure tests and the strict build then reuse those executions
+# (--dist load spreads the browser checks over both workers; the build is made once, under a lock).
 test: venv
 	$(BIN)/python -m pytest book; nbval=$$?; \
-	$(BIN)/python -m pytest tests && exit $$nbval
+	$(BIN)/python -m pytest tests --dist load && exit $$nbval
 
 # Every chapter under other seeds; any failing assert fails the run. SEEDS="1 2 3" chooses them.
 SEEDS ?= 1 2 3 4
