@@ -7,6 +7,8 @@ value of every run, with the value for the chapter's own seed, goes into `book/r
 which the page "How much do the numbers move?" (book/robustness.ipynb) is built from.
 
 Usage: python tools/robustness.py [--seeds "1 2 3 4"] [--jobs 2] [--out FILE] [NOTEBOOK ...]
+Named notebooks are run and merged into an existing record made with the same seeds; a notebook
+whose metadata sets robustness.run_alone (timing checks) runs with no other notebook beside it.
 """
 import argparse
 import json
@@ -44,6 +46,13 @@ def parse_seeds(text):
 def default_notebooks():
     chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
     return chapters + sorted((ROOT / "book" / "appendix").glob("*.ipynb"))
+
+
+def runs_alone(path):
+    """A notebook whose metadata says {"robustness": {"run_alone": true}} (its timing checks
+    compare measurements that a second notebook on the other core would disturb)."""
+    metadata = json.loads(path.read_text()).get("metadata", {})
+    return bool(metadata.get("robustness", {}).get("run_alone"))
 
 
 def own_seed(path):
@@ -168,18 +177,22 @@ def main(argv=None):
           f"{len(jobs)} runs, {args.jobs} at a time", flush=True)
     results, done = {}, 0
 
-    with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(run_one, p, s, workdir): (p, s) for p, s in jobs}
-        for future in as_completed(futures):
-            path, seed = futures[future]
-            ok, seconds, values, failure = future.result()
-            results[path, seed] = (ok, seconds, values, failure)
-            done += 1
-            status = "ok" if ok else f"FAILED at {failure}"
-            print(f"[{done}/{len(jobs)}] {path.stem} seed {seed}: {status} ({seconds:.0f} s)",
-                  flush=True)
+    shared = [job for job in jobs if not runs_alone(job[0])]
+    alone = [job for job in jobs if runs_alone(job[0])]
+    with tempfile.TemporaryDirectory() as workdir:
+        for batch, width in ((shared, args.jobs), (alone, 1)):
+            with ThreadPoolExecutor(width) as pool:
+                futures = {pool.submit(run_one, p, s, workdir): (p, s) for p, s in batch}
+                for future in as_completed(futures):
+                    path, seed = futures[future]
+                    results[path, seed] = future.result()
+                    ok, seconds, _, failure = results[path, seed]
+                    done += 1
+                    status = "ok" if ok else f"FAILED at {failure}"
+                    print(f"[{done}/{len(jobs)}] {path.stem} seed {seed}: {status} "
+                          f"({seconds:.0f} s{', alone' if width == 1 else ''})", flush=True)
 
-    write_record(args.out, notebooks, seeds, results)
+    write_record(args.out, notebooks, seeds, results, merge=bool(args.notebooks))
     failed = [(p.stem, s, r[3]) for (p, s), r in results.items() if not r[0]]
     if failed:
         print(f"\nrobustness: {len(failed)} of {len(jobs)} runs FAILED:", file=sys.stderr)
@@ -192,8 +205,17 @@ def main(argv=None):
     return 0
 
 
-def write_record(out, notebooks, seeds, results):
+def write_record(out, notebooks, seeds, results, merge=False):
+    """Write the record; with merge, keep the other notebooks of an existing record (its seeds
+    must be the same)."""
     chapters = {}
+    if merge and out.exists():
+        old = json.loads(out.read_text())
+        if old["seeds"] != seeds:
+            raise SystemExit(f"robustness: {out} was made with seeds {old['seeds']}, not {seeds}: "
+                             "rerun every notebook, or choose the same seeds")
+        chapters = {k: v for k, v in old["chapters"].items()
+                    if k not in {p.stem for p in notebooks}}
     for path in notebooks:
         runs = {s: r for (p, s), r in results.items() if p == path}
         names = sorted({n for r in runs.values() for n in r[2]})
@@ -205,7 +227,8 @@ def write_record(out, notebooks, seeds, results):
                        for n in names},
         }
     record = {"date": date.today().isoformat(), "machine": machine(),
-              "packages": versions(), "seeds": seeds, "chapters": chapters}
+              "packages": versions(), "seeds": seeds,
+              "chapters": dict(sorted(chapters.items()))}
     out.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n")
 
 
