@@ -7,7 +7,8 @@ value of every run, with the value for the chapter's own seed, goes into `book/r
 which the page "How much do the numbers move?" (book/robustness.ipynb) is built from.
 
 Usage: python tools/robustness.py [--seeds "1 2 3 4"] [--jobs 2] [--out FILE] [NOTEBOOK ...]
-Named notebooks are run and merged into an existing record made with the same seeds; a notebook
+Named notebooks are run and their runs merged into an existing record (a rerun of some seeds
+replaces those runs and keeps the others); a notebook
 whose metadata sets robustness.run_alone (timing checks) runs with no other notebook beside it.
 """
 import argparse
@@ -206,28 +207,33 @@ def main(argv=None):
 
 
 def write_record(out, notebooks, seeds, results, merge=False):
-    """Write the record; with merge, keep the other notebooks of an existing record (its seeds
-    must be the same)."""
-    chapters = {}
+    """Write the record. With merge, the runs made now replace the same (notebook, seed) runs of
+    an existing record and everything else in it is kept; the seeds must be among its seeds."""
+    chapters, record_seeds = {}, seeds
     if merge and out.exists():
         old = json.loads(out.read_text())
-        if old["seeds"] != seeds:
-            raise SystemExit(f"robustness: {out} was made with seeds {old['seeds']}, not {seeds}: "
-                             "rerun every notebook, or choose the same seeds")
-        chapters = {k: v for k, v in old["chapters"].items()
-                    if k not in {p.stem for p in notebooks}}
+        if not set(seeds) <= set(old["seeds"]):
+            raise SystemExit(f"robustness: {out} was made with seeds {old['seeds']}; "
+                             f"seeds {seeds} are not among them: rerun every notebook")
+        chapters, record_seeds = old["chapters"], old["seeds"]
     for path in notebooks:
-        runs = {s: r for (p, s), r in results.items() if p == path}
-        names = sorted({n for r in runs.values() for n in r[2]})
-        chapters[path.stem] = {
-            "own_seed": own_seed(path),
-            "seconds": {str(s): round(r[1], 1) for s, r in sorted(runs.items())},
-            "failed": sorted(s for s, r in runs.items() if not r[0]),
-            "values": {n: {str(s): r[2].get(n) for s, r in sorted(runs.items())}
-                       for n in names},
-        }
+        runs = {str(s): r for (p, s), r in results.items() if p == path}
+        entry = chapters.get(path.stem, {"seconds": {}, "failed": [], "values": {}})
+        entry["own_seed"] = own_seed(path)
+        entry["seconds"].update({s: round(r[1], 1) for s, r in runs.items()})
+        entry["failed"] = sorted({int(s) for s in entry["failed"] if s not in runs}
+                                 | {int(s) for s, r in runs.items() if not r[0]})
+        names = sorted(set(entry["values"]) | {n for r in runs.values() for n in r[2]})
+        entry["values"] = {n: {**{s: v for s, v in entry["values"].get(n, {}).items()
+                                  if s not in runs},
+                               **{s: r[2].get(n) for s, r in runs.items()}}
+                           for n in names}
+        entry["values"] = {n: dict(sorted(v.items(), key=lambda kv: int(kv[0])))
+                           for n, v in entry["values"].items()}
+        entry["seconds"] = dict(sorted(entry["seconds"].items(), key=lambda kv: int(kv[0])))
+        chapters[path.stem] = entry
     record = {"date": date.today().isoformat(), "machine": machine(),
-              "packages": versions(), "seeds": seeds,
+              "packages": versions(), "seeds": record_seeds,
               "chapters": dict(sorted(chapters.items()))}
     out.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n")
 
