@@ -221,7 +221,7 @@ def write_record(out, notebooks, seeds, results, merge=False):
         entry = chapters.get(path.stem, {"seconds": {}, "failed": [], "values": {}})
         entry["own_seed"] = own_seed(path)
         entry["seconds"].update({s: round(r[1], 1) for s, r in runs.items()})
-        entry["failed"] = sorted({int(s) for s in entry["failed"] if s not in runs}
+        entry["failed"] = sorted({int(s) for s in entry["failed"] if str(s) not in runs}
                                  | {int(s) for s, r in runs.items() if not r[0]})
         names = sorted(set(entry["values"]) | {n for r in runs.values() for n in r[2]})
         entry["values"] = {n: {**{s: v for s, v in entry["values"].get(n, {}).items()
