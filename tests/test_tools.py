@@ -83,3 +83,20 @@ def test_doctor_says_what_to_run_when_packages_are_missing(tmp_path):
     verdict = [line for line in run.stdout.splitlines() if line.startswith("NOT READY")]
     assert verdict and "-m pip install tensorflow==" in verdict[0], run.stdout
     assert "tiny LSTM: skipped" in run.stdout and "make venv" in run.stdout
+
+
+def test_robustness_merge_drops_names_no_longer_glued(tmp_path):
+    """Rerunning every seed of a notebook replaces its record: a name it no longer glues goes."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import robustness
+    out, path = tmp_path / "r.json", tmp_path / "ch.ipynb"
+    parameters = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "SEED = 0"}
+    path.write_text(json.dumps({"cells": [parameters], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    robustness.write_record(out, [path], [1], {(path, 1): (True, 1.0, {"old": 1.0, "kept": 2.0}),
+                                               (path, 0): (True, 1.0, {"old": 1.5, "kept": 2.5})})
+    robustness.write_record(out, [path], [1], {(path, 1): (True, 1.0, {"kept": 3.0}),
+                                               (path, 0): (True, 1.0, {"kept": 3.5})},
+                            merge=True)
+    values = json.loads(out.read_text())["chapters"]["ch"]["values"]
+    assert values == {"kept": {"0": 3.5, "1": 3.0}}

@@ -224,10 +224,13 @@ def write_record(out, notebooks, seeds, results, merge=False):
         entry["failed"] = sorted({int(s) for s in entry["failed"] if str(s) not in runs}
                                  | {int(s) for s, r in runs.items() if not r[0]})
         names = sorted(set(entry["values"]) | {n for r in runs.values() for n in r[2]})
-        entry["values"] = {n: {**{s: v for s, v in entry["values"].get(n, {}).items()
-                                  if s not in runs},
-                               **{s: r[2].get(n) for s, r in runs.items()}}
-                           for n in names}
+        values = {}
+        for n in names:  # a name no run glues any more leaves with its last rerun seed
+            kept = {s: v for s, v in entry["values"].get(n, {}).items() if s not in runs}
+            fresh = {s: r[2][n] for s, r in runs.items() if n in r[2]}
+            if kept or fresh:
+                values[n] = {**kept, **fresh}
+        entry["values"] = values
         entry["values"] = {n: dict(sorted(v.items(), key=lambda kv: int(kv[0])))
                            for n, v in entry["values"].items()}
         entry["seconds"] = dict(sorted(entry["seconds"].items(), key=lambda kv: int(kv[0])))
