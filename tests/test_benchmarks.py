@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from bookfiles import ROOT
 
@@ -11,19 +12,21 @@ def test_step_inference_benchmark_runs(tmp_path):
     run = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "step_inference.py"),
          "--lengths", "4", "8", "--predict-lengths", "4", "--repeats", "3",
-         "--out", str(tmp_path)],
+         "--growth-rounds", "2", "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     ladder = pd.read_csv(tmp_path / "ladder.csv", index_col=0)
     growth = pd.read_csv(tmp_path / "growth.csv")
-    assert {"model.predict", "numpy", "arithmetic floor"} <= set(ladder.index)
+    assert {"model.predict", "numpy", "arithmetic floor", "weight-traffic floor"} <= set(ladder.index)
     assert (ladder.ms_per_step > 0).all()
     assert set(growth["T"]) == {4, 8} and (growth.seconds > 0).all()
+    assert len(growth) == 2 * 2 + 2, "one median per length, way and timing"
     assert (tmp_path / "step_inference.png").stat().st_size > 10_000
 
 
-def test_benchmark_rejects_bad_sizes(tmp_path):
+@pytest.mark.parametrize("bad", [["--lengths", "0"], ["--growth-rounds", "0"]])
+def test_benchmark_rejects_bad_sizes(tmp_path, bad):
     run = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "step_inference.py"),
-         "--lengths", "0", "--out", str(tmp_path)], capture_output=True, text=True)
+        [sys.executable, str(ROOT / "benchmarks" / "step_inference.py"), *bad,
+         "--out", str(tmp_path)], capture_output=True, text=True)
     assert run.returncode != 0 and "must be positive" in run.stderr
