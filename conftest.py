@@ -8,6 +8,9 @@
   a failure, the outputs it collected are stored in the website build's execution cache
   (``_build/.jupyter_cache``), so the strict build that follows reuses them instead of running
   the notebook a second time.
+* A notebook whose metadata says ``{"robustness": {"run_alone": true}}`` (chapter 5: its timing
+  checks compare calls on one core) gets the marker ``run_alone``: ``make test`` runs those
+  notebooks after the others, with no notebook beside them.
 """
 import json
 import time
@@ -46,6 +49,18 @@ def pytest_runtest_call(item):
                     "raises-exception but raised nothing: the failure it demonstrates no "
                     "longer happens", pytrace=False)
     return result
+
+
+def pytest_collection_modifyitems(items):
+    alone = {}
+    for item in items:
+        if _is_notebook_cell(item):
+            path = str(item.fspath)
+            if path not in alone:
+                metadata = json.loads(Path(path).read_text()).get("metadata", {})
+                alone[path] = bool(metadata.get("robustness", {}).get("run_alone"))
+            if alone[path]:
+                item.add_marker(pytest.mark.run_alone)
 
 
 def pytest_runtest_logreport(report):
@@ -97,7 +112,10 @@ def pytest_sessionfinish(session):
         _cache_executions(seconds)
     if _seconds and not hasattr(session.config, "workerinput"):
         TIMINGS.mkdir(parents=True, exist_ok=True)
-        (TIMINGS / "nbval.json").write_text(json.dumps(_seconds, indent=1, sort_keys=True))
+        timings = TIMINGS / "nbval.json"   # make test runs nbval twice: merge the two
+        merged = json.loads(timings.read_text()) if timings.exists() else {}
+        merged.update(_seconds)
+        timings.write_text(json.dumps(merged, indent=1, sort_keys=True))
 
 
 def pytest_terminal_summary(terminalreporter):
