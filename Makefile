@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test robustness learner-check doctor lab bench exercises timings clean
+.PHONY: help venv book serve test robustness learner-check doctor lab bench exercises timings linkcheck clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  learner copies without solutions, into _build/exercises/"
 	@echo "make timings  after make test: record run times for the teaching schedule"
+	@echo "make linkcheck  check every external link of the site (needs the network)"
 	@echo "make clean  remove _build (the site and the execution cache)"
 
 venv: $(STAMP)
@@ -32,6 +33,10 @@ $(STAMP): requirements.txt
 book: venv
 	$(BIN)/jupyter-book build . -n -W --keep-going
 	@echo "The site: file://$(CURDIR)/_build/html/index.html"
+
+# Every external link of the site (the source articles are web pages); weekly in CI (links.yml).
+linkcheck: venv
+	$(BIN)/jupyter-book build . --builder linkcheck
 
 serve: book
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
