@@ -116,3 +116,17 @@ def test_raises_exception_cells_are_explained(path):
             follower = nb_cells[i + 1] if i + 1 < len(nb_cells) else None
             assert follower and follower["cell_type"] == "markdown", \
                 f"{path.name}: cell {i} raises on purpose but no prose follows it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_error_demonstrations_show_the_message_not_the_internals(path):
+    """Before its first cell that raises on purpose, a notebook switches IPython to minimal
+    tracebacks: the reader sees the exception and its message under the cell that raised it,
+    not forty lines of library frames with the build machine's paths."""
+    nb_cells = load(path)["cells"]
+    failing = [i for i, c in enumerate(nb_cells)
+               if "raises-exception" in c.get("metadata", {}).get("tags", [])]
+    if failing:
+        before = [source(c) for c in nb_cells[:failing[0]] if c["cell_type"] == "code"]
+        assert any(re.search(r"^%xmode Minimal\s*$", s, re.M) for s in before), \
+            f"{path.name}: add `%xmode Minimal` to the setup cell"
