@@ -5,10 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book serve test robustness learner-check doctor lab bench exercises timings linkcheck clean
+.PHONY: help venv book slides pdf serve test robustness learner-check doctor lab bench exercises timings linkcheck clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
+	@echo "make slides a reveal.js deck per chapter, offline, into _build/html/slides (needs npm)"
+	@echo "make pdf    the whole book as one PDF, _build/html/keeping-state.pdf (needs chromium)"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make robustness  every chapter under other seeds (SEEDS=\"1 2 3\"), into book/robustness.json"
@@ -33,6 +35,19 @@ $(STAMP): requirements.txt
 book: venv
 	$(BIN)/jupyter-book build . -n -W --keep-going
 	@echo "The site: file://$(CURDIR)/_build/html/index.html"
+
+# reveal.js for the decks: the npm package pinned in package-lock.json, into node_modules/.
+REVEAL := node_modules/reveal.js/dist/reveal.js
+$(REVEAL): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The decks and the PDF are made from the executions of `make book` (its cache): nothing reruns.
+slides: book $(REVEAL)
+	$(BIN)/python tools/slides.py
+
+pdf: book
+	$(BIN)/python tools/book_pdf.py
 
 # Every external link of the site (the source articles are web pages); weekly in CI (links.yml).
 linkcheck: venv

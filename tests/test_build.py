@@ -19,6 +19,8 @@ import pytest
 from bookfiles import ROOT, chapters, existing_source, toc_files
 
 HTML = ROOT / "_build" / "html"
+REVEAL = ROOT / "node_modules" / "reveal.js" / "dist" / "reveal.js"
+PDF = HTML / "keeping-state.pdf"
 BUDGET_S = 90          # a chapter's execution budget on a 2-core CPU machine
 SLACK = 2              # CI may run the build next to nbval on the same two cores
 
@@ -45,6 +47,38 @@ def build():
         assert run.returncode == 0, "strict build failed:\n" + log[-6000:]
         stamp.write_text(run_id)
     return log
+
+
+def run_tool(*args):
+    run = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 0, f"{args[0]} failed:\n" + (run.stdout + run.stderr)[-4000:]
+    return run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def extras(build):
+    """The slide decks and the PDF, made once per pytest run from the build's executions (as
+    `make slides` and `make pdf` do). Without npm or Chromium they are skipped, except in CI."""
+    import fcntl
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    stamp = ROOT / "_build" / "extras.stamp"
+    with open(ROOT / "_build" / "extras.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == run_id:
+            return
+        stamp.unlink(missing_ok=True)
+        if not REVEAL.exists():
+            if not shutil.which("npm"):
+                missing("slides need npm (Node.js) for reveal.js: apt-get install npm")
+            run = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT,
+                                 capture_output=True, text=True)
+            assert run.returncode == 0, "npm ci failed:\n" + run.stdout + run.stderr
+        run_tool(ROOT / "tools" / "slides.py")
+        need_browser()
+        run_tool(ROOT / "tools" / "book_pdf.py")
+        stamp.write_text(run_id)
 
 
 def page(notebook):
@@ -84,19 +118,22 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-def need_browser():
-    """Skip on a reader's machine without Chromium; never in CI, where .ci/run installs it."""
-    if CHROMIUM and CHROMEDRIVER and importlib.util.find_spec("selenium"):
-        return
-    message = ("browser test needs Debian's chromium and chromium-driver "
-               "(apt-get install chromium chromium-driver) and selenium")
+def missing(message):
+    """Skip on a reader's machine without a tool; never in CI, where .ci/run installs it."""
     if os.environ.get("CI"):
-        pytest.fail(message + ": CI must install them (.ci/run)")
+        pytest.fail(message + ": CI must install it (.ci/run)")
     pytest.skip(message)
 
 
+def need_browser():
+    if CHROMIUM and CHROMEDRIVER and importlib.util.find_spec("selenium"):
+        return
+    missing("browser test needs Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver) and selenium")
+
+
 @pytest.fixture(scope="module")
-def site(build):
+def site(build, extras):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -210,3 +247,40 @@ def test_launch_buttons_open_the_right_notebook(browser, site):
               or "2i2c" in h]
     assert len(launch) >= 3, launch
     assert all("book/chapters/03_bptt_windows.ipynb" in h for h in launch), launch
+
+
+# --- The workshop kit: a slide deck per chapter and the book as one PDF ----------------------
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.name)
+def test_slide_deck_works_offline(browser, site, notebook):
+    """Each deck loads with no console errors (every host but the local server is unreachable,
+    so a CDN asset would be an error), has more than five slides, and its figures load."""
+    url = urljoin(site, f"slides/{notebook.stem}.html")
+    browser.get(url)
+    slides = browser.execute_script("return window.Reveal && Reveal.isReady() ? "
+                                    "Reveal.getTotalSlides() : -1")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"console errors in the {notebook.stem} deck: {errors}"
+    assert slides > 5, f"{notebook.stem}: {slides} slides (reveal.js not ready if -1)"
+    broken = browser.execute_script(
+        "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
+    text = browser.find_element("tag name", "body").get_attribute("textContent")
+    assert broken == 0 and "{glue" not in text and "{cite" not in text
+    browser.execute_script("Reveal.slide(Reveal.getTotalSlides() - 1)")
+    browser.save_screenshot(str(SCREENSHOTS / f"slides_{notebook.stem}.png"))
+
+
+def test_book_pdf(extras):
+    """One PDF with every chapter: its page count in a sane range, every toc title in its text."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(PDF)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    text = re.sub(r"\s+", " ", text).lower()
+    titles = re.findall(r'^\s*title:\s*"(.+)"', (ROOT / "_toc.yml").read_text(), re.M)
+    assert len(titles) >= len(chapters())
+    # once in the contents, once as the chapter's heading
+    absent = [title for title in titles if text.count(title.lower()) < 2]
+    assert not absent, f"titles not twice in the PDF's text: {absent}"
+    assert "cc by 4.0" in reader.pages[-1].extract_text().lower(), "the PDF stops early"
+    assert 5 * len(chapters()) <= len(reader.pages) <= 400, len(reader.pages)
