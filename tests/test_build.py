@@ -58,8 +58,8 @@ def run_tool(*args):
 
 @pytest.fixture(scope="module")
 def extras(build):
-    """The slide decks and the PDF, made once per pytest run from the build's executions (as
-    `make slides` and `make pdf` do). Without npm or Chromium they are skipped, except in CI."""
+    """The slide decks, the learner copies and the PDF, made once per pytest run from the build's
+    executions (as `make slides`, `make exercises` and `make pdf` do). Without npm or Chromium they are skipped, except in CI."""
     import fcntl
 
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
@@ -76,6 +76,7 @@ def extras(build):
                                  capture_output=True, text=True)
             assert run.returncode == 0, "npm ci failed:\n" + run.stdout + run.stderr
         run_tool(ROOT / "tools" / "slides.py")
+        run_tool(ROOT / "tools" / "learner_copies.py")
         need_browser()
         run_tool(ROOT / "tools" / "book_pdf.py")
         stamp.write_text(run_id)

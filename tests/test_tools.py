@@ -23,6 +23,8 @@ def test_learner_copies(tmp_path):
         assert text.count("{exercise}") == original.count("{exercise}")
         assert [source(c) for c in cells(copy, "code")] == \
             [source(c) for c in cells(load(chapter), "code")]
+    index = (tmp_path / "index.html").read_text()
+    assert all(f'href="{chapter.name}"' in index for chapter in chapters())
 
 
 # --- make robustness -------------------------------------------------------------------------

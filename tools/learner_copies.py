@@ -1,9 +1,12 @@
 """Write learner copies of the chapters, with the exercise solutions removed (`make exercises`).
 
-The solutions stay in the book; the copies in `_build/exercises/` are what a workshop hands out.
+The solutions stay in the book; the copies in `_build/html/exercises/` (with an index page the
+teaching page links to, so the published site offers them for download) are what a workshop
+hands out.
 Usage: python tools/learner_copies.py [--out DIR]
 """
 import argparse
+import html
 import json
 import re
 from pathlib import Path
@@ -30,7 +33,7 @@ def strip_solutions(notebook):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "exercises")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "exercises")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
@@ -41,6 +44,13 @@ def main(argv=None):
         (args.out / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False)
                                           + "\n", encoding="utf-8")
         print(f"{path.name}: {removed} solutions removed")
+    items = "".join(f'<li><a href="{p.name}" download>{html.escape(p.name)}</a></li>'
+                    for p in chapters)
+    (args.out / "index.html").write_text(
+        "<!DOCTYPE html><html lang='en'><meta charset='utf-8'><title>Learner copies</title>"
+        "<h1>Learner copies: the chapters without the solutions</h1><ul>" + items + "</ul>"
+        "<p>Open one in Jupyter, Colab or a hub; its first cell installs what it needs.</p>"
+        "</html>\n", encoding="utf-8")
     print(f"{len(chapters)} learner copies in {args.out}")
 
 
