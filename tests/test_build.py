@@ -1,5 +1,6 @@
 """The website builds strictly (-n -W --keep-going), shows what the chapters computed, and works
 in a real browser (headless Chromium, offline)."""
+import contextlib
 import functools
 import http.server
 import importlib.util
@@ -25,28 +26,37 @@ BUDGET_S = 90          # a chapter's execution budget on a 2-core CPU machine
 SLACK = 2              # CI may run the build next to nbval on the same two cores
 
 
-@pytest.fixture(scope="module")
-def build():
-    """The strict build, made once per pytest run even when several test modules (and xdist
-    workers) use it: the first takes a lock and builds, the others wait and reuse the result."""
+@contextlib.contextmanager
+def once_per_run(name):
+    """Hold _build/<name>.lock and say whether this pytest run still has to make <name>: the
+    first of several test modules and xdist workers makes it, the others wait and reuse it. The
+    stamp is written only when the caller's block succeeds."""
     import fcntl
 
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
     (ROOT / "_build").mkdir(exist_ok=True)
-    stamp, log_file = ROOT / "_build" / "build.stamp", ROOT / "_build" / "build.log"
-    with open(ROOT / "_build" / "build.lock", "w") as lock:
+    stamp = ROOT / "_build" / f"{name}.stamp"
+    with open(ROOT / "_build" / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if stamp.exists() and stamp.read_text() == run_id:
-            return log_file.read_text()
-        stamp.unlink(missing_ok=True)
-        jb = Path(sys.executable).with_name("jupyter-book")
-        run = subprocess.run([str(jb), "build", str(ROOT), "-n", "-W", "--keep-going"],
-                             capture_output=True, text=True)
-        log = run.stdout + run.stderr
-        log_file.write_text(log)
-        assert run.returncode == 0, "strict build failed:\n" + log[-6000:]
+        made = stamp.exists() and stamp.read_text() == run_id
+        if not made:
+            stamp.unlink(missing_ok=True)
+        yield not made
         stamp.write_text(run_id)
-    return log
+
+
+@pytest.fixture(scope="module")
+def build():
+    """The strict build, made once per pytest run."""
+    log_file = ROOT / "_build" / "build.log"
+    with once_per_run("build") as needed:
+        if needed:
+            jb = Path(sys.executable).with_name("jupyter-book")
+            run = subprocess.run([str(jb), "build", str(ROOT), "-n", "-W", "--keep-going"],
+                                 capture_output=True, text=True)
+            log_file.write_text(run.stdout + run.stderr)
+            assert run.returncode == 0, "strict build failed:\n" + log_file.read_text()[-6000:]
+    return log_file.read_text()
 
 
 def run_tool(*args):
@@ -58,17 +68,12 @@ def run_tool(*args):
 
 @pytest.fixture(scope="module")
 def extras(build):
-    """The slide decks, the learner copies and the PDF, made once per pytest run from the build's
-    executions (as `make slides`, `make exercises` and `make pdf` do). Without npm or Chromium they are skipped, except in CI."""
-    import fcntl
-
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
-    stamp = ROOT / "_build" / "extras.stamp"
-    with open(ROOT / "_build" / "extras.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if stamp.exists() and stamp.read_text() == run_id:
+    """The slide decks, the learner copies and the PDF, made once per pytest run from the
+    build's executions (as `make slides`, `make exercises` and `make pdf` do). Without npm or
+    Chromium they are skipped, except in CI."""
+    with once_per_run("extras") as needed:
+        if not needed:
             return
-        stamp.unlink(missing_ok=True)
         if not REVEAL.exists():
             if not shutil.which("npm"):
                 missing("slides need npm (Node.js) for reveal.js: apt-get install npm")
@@ -79,7 +84,6 @@ def extras(build):
         run_tool(ROOT / "tools" / "learner_copies.py")
         need_browser()
         run_tool(ROOT / "tools" / "book_pdf.py")
-        stamp.write_text(run_id)
 
 
 def page(notebook):
