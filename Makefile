@@ -13,7 +13,7 @@ help:
 	@echo "make pdf    the whole book as one PDF, _build/html/keeping-state.pdf (needs chromium)"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
-	@echo "make robustness  every chapter under other seeds (SEEDS=\"1 2 3\"), into book/robustness.json"
+	@echo "make robustness  every chapter under other seeds and numerics, into book/robustness.json"
 	@echo "make learner-check  run a chapter in a fresh venv made from binder/requirements.txt"
 	@echo "make doctor is this machine ready for a workshop? (versions, memory, a tiny LSTM)"
 	@echo "make lab    JupyterLab on the book, for workshops"
@@ -59,20 +59,27 @@ serve: book
 
 # Three sessions: nbval runs every notebook once and stores its outputs in the build's execution
 # cache (conftest.py); notebooks whose timing checks need the machine to themselves (marked
-# run_alone by conftest.py: chapter 5) run after the others, alone. The structure tests and the
+# run_alone by conftest.py: chapter 5) run after the others, alone, and then the robustness page
+# (run_last), which shows what the chapters of this run glued. The structure tests and the
 # strict build then reuse those executions (--dist load spreads the browser checks over both
 # workers; the build is made once, under a lock).
 test: venv
-	rm -f _build/timings/nbval.json
-	$(BIN)/python -m pytest book -m "not learner_env and not run_alone"; shared=$$?; \
-	$(BIN)/python -m pytest book -m run_alone -n 0; alone=$$?; \
+	rm -rf _build/timings/nbval.json _build/glued
+	$(BIN)/python -m pytest book -m "not learner_env and not run_alone and not run_last"; \
+	shared=$$?; \
+	$(BIN)/python -m pytest book -m "run_alone or run_last" -n 0; alone=$$?; \
 	if [ $$alone = 5 ]; then alone=0; fi; \
 	$(BIN)/python -m pytest tests --dist load && exit $$((shared || alone))
 
-# Every chapter under other seeds; any failing assert fails the run. SEEDS="1 2 3" chooses them.
+# Every chapter under other seeds, and at its own seed (or NUMERICS_SEEDS) under other numerics
+# (oneDNN held to AVX2, oneDNN off); any failing assert fails the run. SEEDS="1 2 3" and
+# NUMERICS=onednn-off choose them.
 SEEDS ?= 1 2 3 4
+NUMERICS ?= avx2,onednn-off
+NUMERICS_SEEDS ?=
 robustness: venv
-	$(BIN)/python tools/robustness.py --seeds "$(SEEDS)" $(ROBUSTNESS_FLAGS)
+	$(BIN)/python tools/robustness.py --seeds "$(SEEDS)" --numerics "$(NUMERICS)" \
+	  --numerics-seeds "$(NUMERICS_SEEDS)" $(ROBUSTNESS_FLAGS)
 
 # A fresh venv from binder/requirements.txt (the learner environment) runs a chapter.
 learner-check: venv
