@@ -10,18 +10,26 @@
   the notebook a second time.
 * A notebook whose metadata says ``{"robustness": {"run_alone": true}}`` (chapter 5: its timing
   checks compare calls on one core) gets the marker ``run_alone``: ``make test`` runs those
-  notebooks after the others, with no notebook beside them.
+  notebooks after the others, with no notebook beside them. One whose metadata says
+  ``{"robustness": {"run_last": true}}`` (the robustness page, which shows what the chapters of
+  this build glued) gets ``run_last`` and runs at the very end, after the notebooks it reads.
+* When every code cell of a notebook has passed, the values it glued are written to
+  ``_build/glued/<name>.json``: the robustness page compares them with the record.
 """
 import json
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent / "tools"))
+
 ROOT = Path(__file__).parent
 TIMINGS = ROOT / "_build" / "timings"
 EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"
+GLUED = ROOT / "_build" / "glued"
 _seconds = defaultdict(float)
 _executed = defaultdict(dict)   # notebook path -> {cell number: (outputs, passed)}
 
@@ -41,6 +49,7 @@ def pytest_runtest_call(item):
     if _is_notebook_cell(item):
         outputs = item.test_outputs or []
         _executed[str(item.fspath)][item.cell_num] = (outputs, True)
+        _write_glued_if_complete(item)
         if "raises-exception" in item.cell.metadata.get("tags", []):
             if not any(out.get("output_type") == "error" for out in outputs):
                 _executed[str(item.fspath)][item.cell_num] = (outputs, False)
@@ -51,16 +60,40 @@ def pytest_runtest_call(item):
     return result
 
 
+def _write_glued_if_complete(item):
+    """After the last code cell of a notebook whose every cell passed: its glued values."""
+    import nbformat
+    import robustness  # tools/robustness.py reads glued values the same way
+
+    path = str(item.fspath)
+    cells = _executed[path]
+    code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    if sorted(cells) != list(range(len(code))) or not all(ok for _, ok in cells.values()):
+        return
+    executed = {"cells": [{"outputs": cells[n][0]} for n in sorted(cells)]}
+    GLUED.mkdir(parents=True, exist_ok=True)
+    (GLUED / f"{Path(path).stem}.json").write_text(
+        json.dumps(robustness.glued_values(executed), indent=1, sort_keys=True))
+
+
+def _robustness_metadata(path, cache={}):
+    if path not in cache:
+        metadata = json.loads(Path(path).read_text()).get("metadata", {})
+        cache[path] = metadata.get("robustness", {})
+    return cache[path]
+
+
 def pytest_collection_modifyitems(items):
-    alone = {}
     for item in items:
         if _is_notebook_cell(item):
-            path = str(item.fspath)
-            if path not in alone:
-                metadata = json.loads(Path(path).read_text()).get("metadata", {})
-                alone[path] = bool(metadata.get("robustness", {}).get("run_alone"))
-            if alone[path]:
+            metadata = _robustness_metadata(str(item.fspath))
+            if metadata.get("run_alone"):
                 item.add_marker(pytest.mark.run_alone)
+            if metadata.get("run_last"):
+                item.add_marker(pytest.mark.run_last)
+    # the notebooks that run last keep their cells' order, after all the others
+    items.sort(key=lambda item: _is_notebook_cell(item)
+               and bool(_robustness_metadata(str(item.fspath)).get("run_last")))
 
 
 def pytest_runtest_logreport(report):

@@ -2,6 +2,7 @@
 chapters as they are now, and every stated number that moves much with the seed says so."""
 import json
 import re
+import sys
 
 import pytest
 
@@ -38,6 +39,26 @@ def test_record_is_complete():
     assert not failed, f"the recorded run failed for {failed}: fix the chapter, then {RERUN}"
     assert set(data["chapters"]) == {p.stem for p in SEEDED}, \
         f"the record covers {sorted(data['chapters'])}: {RERUN}"
+
+
+@pytest.mark.parametrize("path", SEEDED, ids=ids)
+def test_every_chapter_ran_under_other_numerics(path):
+    """A finding must survive another order of floating-point operations, not only another seed:
+    every chapter ran at least once with oneDNN held to AVX2 and once with oneDNN off, and passed.
+    Each run names the machine it ran on, which the robustness page shows."""
+    sys.path.insert(0, str(BOOK.parent / "tools"))
+    import robustness
+
+    chapter = record()["chapters"].get(path.stem, {})
+    numerics = chapter.get("numerics", {})
+    lacking = {"avx2", "onednn-off"} - set(numerics)
+    assert not lacking, f"{path.name} never ran under numerics {sorted(lacking)}: {RERUN}"
+    for name, run in numerics.items():
+        assert run["environment"] == robustness.NUMERICS[name], f"{name}: {RERUN}"
+        assert run["seconds"] and not run["failed"], \
+            f"{path.name} failed under {name} numerics at seeds {run['failed']}: fix it, then {RERUN}"
+        assert {"cpu", "vector", "cores"} <= set(run["machine"]), f"{name}: {RERUN}"
+    assert {"cpu", "cores"} <= set(chapter["machine"]), f"{path.name}: {RERUN}"
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=ids)

@@ -72,12 +72,12 @@ def test_robustness_names_the_chapter_seed_and_check(tmp_path):
 def test_doctor_says_what_to_run_when_packages_are_missing(tmp_path):
     """make doctor outside the book's environment: a bare venv has none of the packages, and the
     verdict names the command that installs them. (nbval runs the same checks in the book's own
-    environment, where check_setup.ipynb asserts READY in CI.)"""
+    environment, where check_setup.ipynb asserts READY when BOOK_EXPECT_READY=1, as in CI.)"""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")],
                    check=True)
-    # Without CI in the environment: in CI the notebook asserts READY, which is right for the
+    # Without BOOK_EXPECT_READY: with it the notebook asserts READY, which is right for the
     # book's own environment and wrong for this deliberately bare one.
-    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    env = {key: value for key, value in os.environ.items() if key != "BOOK_EXPECT_READY"}
     run = subprocess.run([str(tmp_path / "bare" / "bin" / "python"),
                           str(ROOT / "tools" / "doctor.py")],
                          capture_output=True, text=True, timeout=120, env=env)
@@ -102,3 +102,29 @@ def test_robustness_merge_drops_names_no_longer_glued(tmp_path):
                             merge=True)
     values = json.loads(out.read_text())["chapters"]["ch"]["values"]
     assert values == {"kept": {"0": 3.5, "1": 3.0}}
+
+
+def test_robustness_runs_other_numerics_with_their_environment(tmp_path):
+    """--numerics runs each notebook at its own seed in the variant's environment (the toy glues
+    what it sees) and records those runs apart from the usual ones, with the machine."""
+    toy = toy_notebook(tmp_path / "toy.ipynb")
+    notebook = json.loads(toy.read_text())
+    notebook["cells"][1]["source"] = (
+        "import os\nfrom myst_nb import glue\n"
+        "glue('onednn', os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'unset'), display=False)\n"
+        "glue('strict', os.environ.get('BOOK_STRICT_TIMING', 'unset'), display=False)")
+    toy.write_text(json.dumps(notebook))
+    out = tmp_path / "r.json"
+    run = subprocess.run(ROBUSTNESS + ["--seeds", "", "--numerics", "onednn-off", "--out",
+                                       str(out), str(toy)], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "BOOK_STRICT_TIMING": "1"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "toy seed 0 under onednn-off numerics: ok" in run.stdout
+    chapter = json.loads(out.read_text())["chapters"]["toy"]
+    variant = chapter["numerics"]["onednn-off"]
+    assert variant["values"] == {"onednn": {"0": 0.0}, "strict": {"0": "unset"}}
+    assert variant["environment"] == {"TF_ENABLE_ONEDNN_OPTS": "0"} and not variant["failed"]
+    assert chapter["values"] == {} and "vector" in variant["machine"]
+    bad = subprocess.run(ROBUSTNESS + ["--numerics", "avx3", str(toy)], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode != 0 and "choose from" in bad.stderr, bad.stderr
