@@ -128,3 +128,21 @@ def test_robustness_runs_other_numerics_with_their_environment(tmp_path):
     bad = subprocess.run(ROBUSTNESS + ["--numerics", "avx3", str(toy)], capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode != 0 and "choose from" in bad.stderr, bad.stderr
+
+
+def test_nbval_run_writes_what_a_notebook_glued(tmp_path):
+    """conftest.py: once every cell of a notebook has passed under nbval, its glued values are in
+    _build/glued/<name>.json (the robustness page shows them as 'this build')."""
+    toy = toy_notebook(tmp_path / "glued_toy.ipynb")
+    written = ROOT / "_build" / "glued" / "glued_toy.json"
+    written.unlink(missing_ok=True)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p",
+                          "no:cacheprovider", "-n", "0", "--nbval-lax", "-m", "",
+                          "--rootdir", str(tmp_path), "-c", "/dev/null", str(toy)],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert json.loads(written.read_text()) == {"double": 0.0}
+    finally:
+        written.unlink(missing_ok=True)

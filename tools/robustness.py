@@ -40,7 +40,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 RECORD = "application/papermill.record/"
 # Environments that change the order of floating-point operations as another machine would.
 NUMERICS = {
-    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2"},  # oneDNN as on a CPU without AVX-512
+    # oneDNN and numpy's own kernels as on a CPU without AVX-512 (numpy 2.4's feature names)
+    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"},
     "onednn-off": {"TF_ENABLE_ONEDNN_OPTS": "0"},  # TensorFlow's own kernels
     "one-thread": {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"},
 }
@@ -311,7 +312,7 @@ def write_record(out, notebooks, seeds, results, merge=False, variants=None):
             fresh = {str(s): r for (p, s, v), r in variants.items() if p == path and v == variant}
             numerics = entry.setdefault("numerics", {})
             old_entry = numerics.get(variant, {"seconds": {}, "failed": [], "values": {}})
-            numerics[variant] = {"environment": NUMERICS[variant], **merged_runs(old_entry, fresh)}
+            numerics[variant] = {**merged_runs(old_entry, fresh), "environment": NUMERICS[variant]}
         chapters[path.stem] = entry
     record = {"date": date.today().isoformat(), "machine": machine(),
               "packages": versions(), "seeds": record_seeds,
