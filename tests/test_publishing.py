@@ -100,8 +100,10 @@ def test_unpinned_keeps_jupyter_book_on_1x():
     names = unpinned((ROOT / "requirements.txt").read_text().splitlines())
     assert "jupyter-book<2" in names and "tensorflow" in names
     assert not any("==" in n for n in names)
-    with pytest.raises(ValueError):
-        unpinned(["-e ."])
+    assert "-e ." in names, "the book's own package stays installed"
+    for line in ("-r other.txt", "git+https://example.org/pkg.git"):
+        with pytest.raises(ValueError, match="not a requirement line"):
+            unpinned([line])
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "book" / "chapters").glob("*.ipynb")),

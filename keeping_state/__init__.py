@@ -1,0 +1,79 @@
+"""keeping_state: the companion package of the book *Keeping State*.
+
+Plumbing a reader need not read lives here, tested in tests/test_package.py;
+what a chapter teaches stays in the chapter. One file per purpose:
+
+- ``__init__``  (standard library only, so that it runs before numpy or
+  TensorFlow is imported) ``install()``: the setup cell's repair of a
+  learner's environment at the book's pins; ``one_thread()``.
+- ``_pins``     the pins, generated from requirements.txt (tools/generate.py).
+- ``notebook``  ``start(SEED)``: seeds, determinism, plot style, short
+  tracebacks, the versions printed.
+- ``timing``    the timing policy (``BOOK_STRICT_TIMING``), ``check_timing``,
+  ``time_ms``, ``median_ms``, ``machine()``.
+- ``saved``     helpers a chapter writes and explains (marked ``#@save``),
+  reused by later chapters; generated from the chapters by tools/generate.py.
+- ``bookfiles`` readers of the book's own files (notebooks, _toc.yml, the
+  exercise directives) for the tests, the tools and the back matter.
+"""
+import importlib.metadata
+import os
+import re
+import subprocess
+import sys
+
+from ._pins import PINS
+from .notebook import start  # noqa: F401 (imports only os until called)
+
+# What every chapter imports; a chapter names what it needs beyond this.
+CORE = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "myst-nb")
+__version__ = "1.0"
+
+
+def is_older(name, pin):
+    """True when package `name` is missing or older than version `pin`."""
+    try:
+        have = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return True
+    numbers = [list(map(int, re.findall(r"\d+", v)[:3])) for v in (have, pin)]
+    return numbers[0] < numbers[1]
+
+
+def install(*extra, dry_run=False):
+    """Install the book's pins of CORE and `extra` where they are missing or
+    older (Colab, a hub, a bare laptop); else do nothing. Returns the list of
+    requirements installed ("name==version")."""
+    unknown = [name for name in extra if name not in PINS]
+    if unknown:
+        raise ValueError(f"install: {unknown} are not pinned by the book; "
+                         f"pinned: {sorted(PINS)}")
+    names = dict.fromkeys((*CORE, *extra))
+    wanted = [f"{n}=={PINS[n]}" for n in names if is_older(n, PINS[n])]
+    if wanted and not dry_run:
+        command = [sys.executable, "-m", "pip", "install", "-q", *wanted]
+        pip = subprocess.run(command, capture_output=True, text=True)
+        if pip.returncode != 0:
+            raise RuntimeError(f"pip could not install {wanted}:\n{pip.stderr}")
+    loaded = [w for w in wanted
+              if w.split("==")[0].replace("-", "_") in sys.modules]
+    if loaded and not dry_run:
+        raise RuntimeError(f"{loaded} were imported before this cell and are now "
+                           "upgraded: restart the kernel (Colab: Runtime > "
+                           "Restart session) and run all cells again.")
+    print("Setup: installed", ", ".join(wanted) or "nothing (all present)")
+    return wanted
+
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                    "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+
+def one_thread():
+    """Hold numpy's BLAS to one thread (for timings). Must run before numpy is
+    imported; TensorFlow's own threads are set by notebook.start."""
+    if "numpy" in sys.modules:
+        import warnings
+        warnings.warn("numpy is already loaded: restart the kernel to time on "
+                      "one thread", stacklevel=2)
+    os.environ.update({name: "1" for name in THREAD_VARIABLES})

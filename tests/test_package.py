@@ -1,0 +1,182 @@
+"""The companion package, keeping_state: each helper does what its docstring says and refuses
+wrong input with a message that says what is wrong."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import keeping_state as ks
+from bookfiles import ROOT, chapter_titles, chapters, setup_extras, toc_files
+from keeping_state import saved, timing
+
+
+# --- install: the setup cell -------------------------------------------------------------------
+def test_install_does_nothing_where_everything_is_present(capsys):
+    assert ks.install(*ks.PINS, dry_run=True) == []
+    assert "Setup: installed nothing (all present)" in capsys.readouterr().out
+
+
+def test_install_names_what_is_missing(monkeypatch, capsys):
+    monkeypatch.setitem(ks.PINS, "no-such-package-here", "1.0")
+    assert ks.install("no-such-package-here", dry_run=True) == ["no-such-package-here==1.0"]
+    assert "no-such-package-here==1.0" in capsys.readouterr().out
+
+
+def test_install_refuses_unpinned_names():
+    with pytest.raises(ValueError, match="not pinned by the book"):
+        ks.install("tensorfow")
+
+
+@pytest.mark.parametrize("have, pin, older", [("2.21.0", "2.21.0", False),
+                                              ("2.20.1", "2.21.0", True),
+                                              ("3.0.0rc1", "2.21.0", False),
+                                              ("2.21.0.post1", "2.21.0", False)])
+def test_is_older_compares_release_numbers(monkeypatch, have, pin, older):
+    monkeypatch.setattr(ks.importlib.metadata, "version", lambda name: have)
+    assert ks.is_older("anything", pin) is older
+
+
+def test_one_thread_warns_once_numpy_is_loaded(monkeypatch):
+    for name in ks.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.warns(UserWarning, match="restart the kernel"):
+        ks.one_thread()
+    assert all(ks.os.environ[name] == "1" for name in ks.THREAD_VARIABLES)
+
+
+def test_start_refuses_a_seed_that_is_not_a_whole_number():
+    for bad in (-1, 1.5, "3"):
+        with pytest.raises(ValueError, match="whole number"):
+            ks.start(bad)
+
+
+def test_start_seeds_everything_and_shortens_tracebacks(monkeypatch):
+    import builtins
+
+    import keras
+    import tensorflow as tf
+    magics = []
+
+    class FakeShell:
+        def run_line_magic(self, name, line):
+            magics.append((name, line))
+
+    monkeypatch.setattr(builtins, "get_ipython", lambda: FakeShell(), raising=False)
+    ks.start(3)
+    first = (np.random.random(), keras.random.uniform((2,)).numpy())
+    ks.start(3)
+    again = (np.random.random(), keras.random.uniform((2,)).numpy())
+    assert first[0] == again[0] and (first[1] == again[1]).all()
+    from tensorflow.python.framework import config  # no public reader of the flag
+    assert config.is_op_determinism_enabled()
+    assert magics == [("xmode", "Minimal")] * 2
+
+
+# --- timing: the policy and the clocks -------------------------------------------------------
+def test_check_timing_returns_the_margin(monkeypatch):
+    monkeypatch.delenv("BOOK_STRICT_TIMING", raising=False)
+    assert timing.check_timing("ratio", 4.0, above=2.0) == pytest.approx(1.0)
+    assert timing.check_timing("ratio", 1.5, below=2.0, above=1.0) == pytest.approx(1 / 3)
+    assert timing.timing_checks[-1]["claim"] == "ratio"
+
+
+def test_check_timing_reports_a_miss_unless_strict(monkeypatch, capsys):
+    monkeypatch.delenv("BOOK_STRICT_TIMING", raising=False)
+    assert timing.check_timing("fast", 3.0, below=2.0) < 0
+    assert "measured 3, the book says below 2" in capsys.readouterr().out
+    assert "reported, not enforced" in timing.policy()
+    monkeypatch.setenv("BOOK_STRICT_TIMING", "1")
+    assert "enforced (BOOK_STRICT_TIMING=1)" == timing.policy().split(": ")[1]
+    with pytest.raises(AssertionError, match="fast: measured 3"):
+        timing.check_timing("fast", 3.0, below=2.0)
+
+
+@pytest.mark.parametrize("kwargs, message", [({}, "give a bound"),
+                                             ({"above": 1, "value": 0}, "positive"),
+                                             ({"above": 1, "value": float("nan")}, "positive")])
+def test_check_timing_refuses_a_check_that_cannot_decide(kwargs, message):
+    kwargs.setdefault("value", 1.0)
+    with pytest.raises(ValueError, match=message):
+        timing.check_timing("claim", **kwargs)
+
+
+def test_median_ms_warms_up_once_then_times_each_call():
+    calls = []
+    assert timing.median_ms(lambda: calls.append(1), repeats=5) >= 0
+    assert len(calls) == 6
+    assert timing.time_ms(lambda: None, 3).shape == (3,)
+
+
+@pytest.mark.parametrize("text, cpu, vector", [
+    ("model name\t: Fake CPU 9000\nflags\t\t: fpu sse4_2 avx avx2 fma\n", "Fake CPU 9000", "AVX2"),
+    ("model name\t: Big\nflags\t\t: avx2 avx512f\n", "Big", "AVX-512"),
+    ("Model\t\t: Raspberry Pi 5\nFeatures\t: fp asimd crc32\n", "Raspberry Pi 5", "NEON")])
+def test_machine_reads_the_cpu_and_its_vector_set(tmp_path, text, cpu, vector):
+    (tmp_path / "cpuinfo").write_text(text)
+    found = timing.machine(tmp_path / "cpuinfo")
+    assert (found["cpu"], found["vector"]) == (cpu, vector)
+    assert found["cores"] >= 1 and found["python"].count(".") == 2
+
+
+def test_machine_without_cpuinfo_says_unknown(tmp_path):
+    assert timing.machine(tmp_path / "missing")["vector"] == "unknown"
+
+
+# --- saved: the helpers the chapters teach ---------------------------------------------------
+def test_make_windows_pairs_each_window_with_the_next_value():
+    X, y = saved.make_windows(np.arange(6), 3)
+    assert X.shape == (3, 3, 1) and y.shape == (3, 1)
+    assert X[1, :, 0].tolist() == [1, 2, 3] and y[1, 0] == 4
+    with pytest.raises(ValueError, match="length must be in 1..5"):
+        saved.make_windows(np.arange(6), 6)
+
+
+def test_lstm_step_is_keras_lstm():
+    import keras
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    layer = keras.layers.LSTM(4, return_sequences=True, return_state=True)
+    keras_h, *_ = layer(x)
+    kernel, recurrent, bias = (w.numpy() for w in layer.weights)
+    h = c = np.zeros((2, 4), "float32")
+    for t in range(5):
+        h, c = saved.lstm_step(x[:, t], h, c, kernel, recurrent, bias)
+        np.testing.assert_allclose(h, keras_h[:, t], atol=1e-6)
+
+
+def test_reset_state_resets_every_stateful_layer():
+    import keras
+    model = keras.Sequential([keras.Input(batch_shape=(1, 2, 1)),
+                              keras.layers.SimpleRNN(3, stateful=True),
+                              keras.layers.Dense(1)])
+    first = model(np.ones((1, 2, 1), "float32")).numpy()
+    model(np.ones((1, 2, 1), "float32"))
+    saved.reset_state(model)
+    np.testing.assert_array_equal(model(np.ones((1, 2, 1), "float32")).numpy(), first)
+
+
+# --- bookfiles and the generated files --------------------------------------------------------
+def test_generated_files_are_up_to_date():
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "generate.py"), "--check"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr + run.stdout
+
+
+def test_chapters_come_from_the_toc_in_its_order():
+    listed = [f for f in toc_files() if f.startswith("book/chapters/")]
+    assert [f"book/chapters/{p.stem}" for p in chapters()] == listed
+    numbers = [n for n, _ in chapter_titles().values()]
+    assert numbers == list(range(1, len(listed) + 1))
+
+
+def test_setup_extras_reads_the_install_call(tmp_path):
+    import json
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": 'try:\n    import keeping_state as ks\nexcept ImportError:\n'
+                      '    %pip install -q x\nks.install("onnx", "tf2onnx")\n'}
+    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [cell]}))
+    assert setup_extras(tmp_path / "n.ipynb") == ["onnx", "tf2onnx"]
+    cell["source"] = "import os\n"
+    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [cell]}))
+    assert setup_extras(tmp_path / "n.ipynb") is None
