@@ -1,17 +1,18 @@
 """The top of every chapter: the setup cell that repairs a learner's environment, and the one seed.
 
-* The first code cell installs the book's tested versions where they are missing or older (Colab, a
-  hub, a bare laptop). The versions it names must be the pins of `requirements.txt`, and it must
-  name every third-party package the notebook imports.
+* The first code cell imports the book's companion package (installing it when the notebook was
+  opened alone) and calls `ks.install(...)`: the book's pins (keeping_state.PINS, generated from
+  requirements.txt) of CORE and of the extras it names. It must name every third-party package the
+  notebook imports, and stay a few visible lines: no notebook carries its own pin list.
 * A cell tagged `parameters` (papermill's convention) sets `SEED`; `make robustness` injects other
   seeds there. No other literal seed may stay in a notebook.
 """
-import ast
 import re
 
 import pytest
 
-from bookfiles import ROOT, cells, load, notebooks, source
+import keeping_state
+from bookfiles import ROOT, cells, load, notebooks, pins, setup_cell, setup_extras, source
 
 SEEDED = [p for p in notebooks() if p.parent.name in ("chapters", "appendix")]
 ids = [p.name for p in SEEDED]
@@ -20,28 +21,34 @@ DISTRIBUTIONS = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy",
                  "pandas": "pandas", "matplotlib": "matplotlib", "myst_nb": "myst-nb",
                  "ai_edge_litert": "ai-edge-litert", "onnxruntime": "onnxruntime",
                  "tf2onnx": "tf2onnx", "onnx": "onnx", "scipy": "scipy"}
-
-
-def pins():
-    text = (ROOT / "requirements.txt").read_text()
-    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", text, flags=re.M))
+SETUP_LINES = 12
 
 
 def setup_pins(path):
-    """The BOOK_PINS dictionary of a notebook's first code cell."""
-    first = source(cells(load(path), "code")[0])
-    match = re.search(r"^BOOK_PINS = (\{.*?\})$", first, flags=re.S | re.M)
-    assert match, f"{path.name}: the first code cell must be the setup cell with BOOK_PINS"
-    return ast.literal_eval(match.group(1))
+    """name -> version of what a notebook's setup cell installs."""
+    extras = setup_extras(path)
+    assert extras is not None, f"{path.name}: the first code cell must call ks.install(...)"
+    return {name: keeping_state.PINS[name] for name in (*keeping_state.CORE, *extras)}
+
+
+def test_the_package_pins_are_requirements_pins():
+    required = pins((ROOT / "requirements.txt").read_text())
+    wrong = {n: (v, required.get(n)) for n, v in keeping_state.PINS.items()
+             if required.get(n) != v}
+    assert not wrong, f"keeping_state/_pins.py is stale (run tools/generate.py): {wrong}"
+    assert set(keeping_state.CORE) <= set(keeping_state.PINS)
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=ids)
-def test_setup_cell_installs_the_pins(path):
-    book_pins, required = setup_pins(path), pins()
-    wrong = {name: (version, required.get(name)) for name, version in book_pins.items()
-             if required.get(name) != version}
-    assert not wrong, (f"{path.name}: the setup cell's versions differ from requirements.txt "
-                       f"(cell, pin): {wrong}; copy the pins into the cell")
+def test_setup_cell_is_short_and_carries_no_pins(path):
+    text = setup_cell(path)
+    assert len(text.splitlines()) <= SETUP_LINES, \
+        f"{path.name}: the setup cell has {len(text.splitlines())} lines (at most {SETUP_LINES})"
+    assert not re.search(r"==\s*\d|\d+\.\d+\.\d+", text), \
+        f"{path.name}: the setup cell names versions; they live in requirements.txt only"
+    assert "import keeping_state as ks" in text and "%pip install" in text
+    unknown = set(setup_extras(path)) - set(keeping_state.PINS)
+    assert not unknown, f"{path.name}: ks.install names unpinned packages {sorted(unknown)}"
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=ids)
@@ -51,15 +58,6 @@ def test_setup_cell_covers_every_import(path):
     needed = {DISTRIBUTIONS[m] for m in imported if m in DISTRIBUTIONS}
     missing = needed - set(setup_pins(path))
     assert not missing, f"{path.name} imports {sorted(missing)}, which its setup cell omits"
-
-
-@pytest.mark.parametrize("path", SEEDED, ids=ids)
-def test_setup_cell_is_hidden_and_quiet(path):
-    first = cells(load(path), "code")[0]
-    assert "hide-cell" in first["metadata"].get("tags", []), f"{path.name}: tag it hide-cell"
-    text = source(first)
-    assert "myst_nb" not in text.split("BOOK_PINS")[0], "the setup cell must not import myst_nb"
-    assert '"-q"' in text and "restart" in text
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=ids)
@@ -87,10 +85,18 @@ def test_no_other_literal_seed(path):
     assert not bad, f"{path.name}: randomness that does not derive from SEED: {bad}"
 
 
+def check_setup_pins():
+    """The BOOK_PINS of book/check_setup.ipynb (written by tools/generate.py: that notebook
+    installs nothing, so it cannot import the package to read them)."""
+    import ast
+    match = re.search(r"^BOOK_PINS = (\{.*?\})$", setup_cell(ROOT / "book" / "check_setup.ipynb"),
+                      flags=re.S | re.M)
+    assert match, "check_setup.ipynb: its first code cell must set BOOK_PINS"
+    return ast.literal_eval(match.group(1))
+
+
 def test_setup_check_knows_the_pins():
-    """`make doctor` and book/check_setup.ipynb judge a machine by the book's pins."""
-    check = setup_pins(ROOT / "book" / "check_setup.ipynb")
-    needed = {name for path in SEEDED for name in setup_pins(path)}
-    assert set(check) == needed, f"check_setup.ipynb checks {sorted(check)}, not {sorted(needed)}"
-    wrong = {n: v for n, v in check.items() if pins().get(n) != v}
-    assert not wrong, f"check_setup.ipynb's versions differ from requirements.txt: {wrong}"
+    """`make doctor` and book/check_setup.ipynb judge a machine by what the chapters install."""
+    check = check_setup_pins()
+    needed = {name: v for path in SEEDED for name, v in setup_pins(path).items()}
+    assert check == needed, f"check_setup.ipynb checks {check}, not {needed}: run tools/generate.py"

@@ -65,8 +65,15 @@ class TestChapterPattern:
         assert len(solutions) == len(exercises), f"{path.name}: every exercise needs a dropdown solution"
 
     def test_seeded(self, path):
-        code = "\n".join(source(c) for c in cells(load(path), "code"))
-        assert "keras.utils.set_random_seed(" in code and "enable_op_determinism()" in code
+        """ks.start(SEED) (which seeds everything and makes the kernels deterministic, see
+        tests/test_package.py) runs in one of the two cells after the parameters cell."""
+        code = [source(c) for c in cells(load(path), "code")]
+        tagged = [i for i, c in enumerate(cells(load(path), "code"))
+                  if "parameters" in c["metadata"].get("tags", [])]
+        assert tagged, f"{path.name}: no parameters cell"
+        followers = "\n".join(code[tagged[0] + 1:tagged[0] + 3])
+        assert re.search(r"^ks\.start\(SEED\b", followers, re.M), \
+            f"{path.name}: a cell just after the parameters cell must call ks.start(SEED)"
 
     def test_every_glued_name_in_prose_is_glued(self, path):
         nb = load(path)
@@ -128,5 +135,7 @@ def test_error_demonstrations_show_the_message_not_the_internals(path):
                if "raises-exception" in c.get("metadata", {}).get("tags", [])]
     if failing:
         before = [source(c) for c in nb_cells[:failing[0]] if c["cell_type"] == "code"]
-        assert any(re.search(r"^%xmode Minimal\s*$", s, re.M) for s in before), \
-            f"{path.name}: add `%xmode Minimal` to the setup cell"
+        # ks.start switches to minimal tracebacks (tests/test_package.py checks it does)
+        assert any(re.search(r"^(%xmode Minimal\s*|ks\.start\(.*)$", s, re.M)
+                   for s in before), \
+            f"{path.name}: call ks.start(SEED) (or %xmode Minimal) before cell {failing[0]}"

@@ -22,7 +22,6 @@ whose metadata sets robustness.run_alone (timing checks) runs with no other note
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -34,8 +33,10 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from keeping_state import CORE, timing  # noqa: E402
 DEFAULT_SEEDS = "1 2 3 4"
-PACKAGES = ["tensorflow", "keras", "numpy", "pandas", "matplotlib", "papermill", "myst-nb"]
+PACKAGES = [*CORE, "papermill"]  # the versions a record names
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 RECORD = "application/papermill.record/"
 # Environments that change the order of floating-point operations as another machine would.
@@ -173,22 +174,11 @@ def versions():
 
 
 def machine():
-    """The CPU model, its widest vector instruction set, cores and Python: what a recorded value
-    depends on beyond the seed."""
-    model, flags = "", set()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        text = cpuinfo.read_text()
-        match = re.search(r"^model name\s*:\s*(.+)$", text, flags=re.M)
-        model = match.group(1).strip() if match else ""
-        match = re.search(r"^(?:flags|Features)\s*:(.*)$", text, flags=re.M)
-        flags = set(match.group(1).split()) if match else set()
-    vector = next((name for flag, name in [("avx512f", "AVX-512"), ("avx2", "AVX2"),
-                                           ("avx", "AVX"), ("asimd", "NEON")]
-                   if flag in flags), "unknown")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": model or platform.processor(), "vector": vector, "arch": platform.machine(),
-            "cores": cores, "python": platform.python_version()}
+    """What a recorded value depends on beyond the seed (the package's machine(), which chapter 5
+    prints too, without the cache sizes the record does not need)."""
+    found = timing.machine()
+    found.pop("caches")
+    return found
 
 
 def main(argv=None):
