@@ -14,7 +14,7 @@ help:
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make test   nbval on every chapter, the repo's own tests and the strict build"
 	@echo "make robustness  every chapter under other seeds and numerics, into book/robustness.json"
-	@echo "make learner-check  run a chapter in a fresh venv made from binder/requirements.txt"
+	@echo "make learner-check  each chapter's learner copy alone, in a fresh venv from binder/"
 	@echo "make doctor is this machine ready for a workshop? (versions, memory, a tiny LSTM)"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
@@ -81,7 +81,8 @@ robustness: venv
 	$(BIN)/python tools/robustness.py --seeds "$(SEEDS)" --numerics "$(NUMERICS)" \
 	  --numerics-seeds "$(NUMERICS_SEEDS)" $(ROBUSTNESS_FLAGS)
 
-# A fresh venv from binder/requirements.txt (the learner environment) runs a chapter.
+# Each chapter's learner copy, alone in an empty folder, runs in one fresh venv made from
+# binder/requirements.txt (registry packages only). LEARNER_CHAPTERS="02 05" limits the chapters.
 learner-check: venv
 	$(BIN)/python -m pytest -m learner_env -n 0 -p no:cacheprovider tests/test_learner_env.py
 

@@ -1,30 +1,32 @@
-"""The learner environment (binder/): the packages the chapters need, at the book's pins.
+"""The learner environment (binder/) and the learner's path: a notebook alone, registry packages.
 
+binder/requirements.txt is generated from requirements.txt (tools/generate.py); the tests here check
+what generation cannot: it holds what the chapters import and nothing of the site or the tests.
 The slow test (marker `learner_env`, run by `make learner-check` and CI, not by `make test`)
-creates a fresh venv from exactly binder/requirements.txt and executes a chapter in it.
+makes one fresh venv from exactly binder/requirements.txt (PyPI only), copies each chapter's
+learner copy (tools/learner_copies.py: it carries the companion package) alone into an empty
+folder and runs it top to bottom there. LEARNER_CHAPTERS="02 05" limits it to some chapters.
 """
+import json
 import os
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from bookfiles import ROOT
-from test_notebook_setup import SEEDED, pins, setup_pins
+from bookfiles import ROOT, chapters, pins
+from test_notebook_setup import SEEDED, setup_pins
 
 BINDER = ROOT / "binder"
 SITE_AND_TESTS = {"jupyter-book", "sphinx", "selenium", "pytest", "nbval", "papermill"}
 
 
 def learner_pins():
-    text = (BINDER / "requirements.txt").read_text()
-    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", text, flags=re.M))
+    return pins((BINDER / "requirements.txt").read_text())
 
 
 def test_learner_pins_are_the_book_pins():
-    learner, book = learner_pins(), pins()
+    learner, book = learner_pins(), pins((ROOT / "requirements.txt").read_text())
     differ = {n: (v, book.get(n)) for n, v in learner.items() if book.get(n) != v}
     assert not differ, f"binder/requirements.txt differs from requirements.txt: {differ}"
     assert not SITE_AND_TESTS & set(learner), "learners need no site or test packages"
@@ -43,22 +45,52 @@ def test_runtime_is_the_tested_python():
     assert "Python 3.11" in (ROOT / "README.md").read_text()
 
 
-@pytest.mark.learner_env
-def test_a_chapter_runs_in_a_fresh_learner_venv(tmp_path):
-    venv = tmp_path / "learner"
+def chosen_chapters():
+    wanted = os.environ.get("LEARNER_CHAPTERS", "").split()
+    found = [p for p in chapters() if not wanted or p.name[:2] in wanted]
+    assert found, f"LEARNER_CHAPTERS={wanted} matches no chapter"
+    return found
+
+
+@pytest.fixture(scope="module")
+def learner_venv(tmp_path_factory):
+    venv = tmp_path_factory.mktemp("venv") / "learner"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     install = subprocess.run(pip + ["-r", str(BINDER / "requirements.txt")],
                              capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-3000:]
-    chapter = ROOT / "book" / "chapters" / "02_rnn_by_hand.ipynb"
+    show = subprocess.run([str(venv / "bin" / "python"), "-c", "import keeping_state"],
+                          capture_output=True, text=True, cwd=venv)
+    assert show.returncode != 0, "the learner venv must not have the package installed"
+    return venv
+
+
+@pytest.fixture(scope="module")
+def learner_copies(tmp_path_factory):
+    out = tmp_path_factory.mktemp("copies")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "learner_copies.py"), "--out",
+                    str(out)], check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.learner_env
+@pytest.mark.parametrize("chapter", chosen_chapters(), ids=lambda p: p.stem)
+def test_a_learner_copy_runs_alone_in_a_fresh_venv(chapter, learner_venv, learner_copies,
+                                                   tmp_path):
+    alone = tmp_path / "empty"
+    alone.mkdir()
+    (alone / chapter.name).write_bytes((learner_copies / chapter.name).read_bytes())
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     run = subprocess.run(
-        [str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+        [str(learner_venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
          "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=python3",
-         "--output-dir", str(tmp_path), str(chapter)],
-        capture_output=True, text=True, cwd=chapter.parent,
-        env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
+         "--output", "executed", str(alone / chapter.name)],
+        capture_output=True, text=True, cwd=alone, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
-    executed = (tmp_path / chapter.name).read_text()
-    assert "Setup: installed nothing (all present)" in executed, \
+    executed = json.loads((alone / "executed.ipynb").read_text())
+    printed = "".join("".join(o.get("text", "")) for c in executed["cells"]
+                      if c["cell_type"] == "code" for o in c.get("outputs", []))
+    assert "Setup: installed nothing (all present)" in printed, \
         "the setup cell installed packages that binder/requirements.txt should have provided"
+    assert (alone / "keeping_state" / "__init__.py").exists(), "the copy's package was not used"

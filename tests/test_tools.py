@@ -21,8 +21,16 @@ def test_learner_copies(tmp_path):
         original = "\n".join(source(c) for c in cells(load(chapter), "markdown"))
         assert "{solution}" not in text and "dropdown" not in text
         assert text.count("{exercise}") == original.count("{exercise}")
-        assert [source(c) for c in cells(copy, "code")] == \
+        copied = cells(copy, "code")
+        assert copied[0]["id"] == "companion-package"
+        assert [source(c) for c in copied[1:]] == \
             [source(c) for c in cells(load(chapter), "code")]
+    # the package cell unpacks exactly keeping_state/*.py
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    subprocess.run([sys.executable, "-c", source(copied[0])], cwd=unpacked, check=True)
+    for module in (ROOT / "keeping_state").glob("*.py"):
+        assert (unpacked / "keeping_state" / module.name).read_bytes() == module.read_bytes()
     index = (tmp_path / "index.html").read_text()
     assert all(f'href="{chapter.name}"' in index for chapter in chapters())
 

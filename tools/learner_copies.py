@@ -2,16 +2,22 @@
 
 The solutions stay in the book; the copies in `_build/html/exercises/` (with an index page the
 teaching page links to, so the published site offers them for download) are what a workshop
-hands out.
+hands out. Each copy carries the book's companion package (keeping_state/, zipped into a cell
+before the setup cell), so a copy alone in an empty folder runs with registry packages only
+(`make learner-check` tests exactly that).
 Usage: python tools/learner_copies.py [--out DIR]
 """
 import argparse
+import base64
 import html
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "keeping_state"
 # A solution directive, fenced with 3 or 4 backticks (4 when it contains a code block).
 SOLUTION = re.compile(r"^(`{3,4})\{solution\}.*?^\1[ \t]*$\n?", re.S | re.M)
 NOTICE = ("```{note}\nLearner copy: the solutions to the exercises are in the book, "
@@ -31,6 +37,37 @@ def strip_solutions(notebook):
     return notebook, removed
 
 
+def package_zip():
+    """keeping_state/*.py as a zip archive (bytes), the same bytes for the same files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(PACKAGE.glob("*.py")):
+            info = zipfile.ZipInfo(f"keeping_state/{path.name}", (2026, 1, 1, 0, 0, 0))
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def package_cell():
+    """A code cell that unpacks the companion package beside the notebook."""
+    data = base64.b64encode(package_zip()).decode()
+    text = ("# This learner copy carries the book's companion package, keeping_state:\n"
+            "# this cell unpacks it beside the notebook (no download needed).\n"
+            "import base64, io, zipfile\n"
+            "zipfile.ZipFile(io.BytesIO(base64.b64decode(\n"
+            f'    "{data}"\n'
+            "))).extractall()\n")
+    return {"cell_type": "code", "execution_count": None, "id": "companion-package",
+            "metadata": {"tags": ["hide-input"]}, "outputs": [],
+            "source": text.splitlines(keepends=True)}
+
+
+def carry_package(notebook):
+    """The notebook with the package cell inserted before its first code cell."""
+    first = next(i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code")
+    notebook["cells"].insert(first, package_cell())
+    return notebook
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "exercises")
@@ -39,6 +76,7 @@ def main(argv=None):
     chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
     for path in chapters:
         notebook, removed = strip_solutions(json.loads(path.read_text(encoding="utf-8")))
+        notebook = carry_package(notebook)
         if removed == 0:
             raise SystemExit(f"{path.name}: no solutions found; has the directive changed?")
         (args.out / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False)
