@@ -8,7 +8,9 @@ what a chapter teaches stays in the chapter. One file per purpose:
   learner's environment at the book's pins; ``one_thread()``.
 - ``_pins``     the pins, generated from requirements.txt (tools/generate.py).
 - ``notebook``  ``start(SEED)``: seeds, determinism, plot style, short
-  tracebacks, the versions printed.
+  tracebacks, the versions printed; ``generator(SEED, name)``: one
+  experiment's random numbers, independent of the cells run before;
+  ``printed_below``/``printed_above``: a bound glued on the safe side.
 - ``timing``    the timing policy (``BOOK_STRICT_TIMING``), ``check_timing``,
   ``time_ms``, ``median_ms``, ``machine()``.
 - ``saved``     helpers a chapter writes and explains (marked ``#@save``),
@@ -23,7 +25,8 @@ import subprocess
 import sys
 
 from ._pins import PINS
-from .notebook import start  # noqa: F401 (imports only os until called)
+from .notebook import (generator, printed_above, printed_below,  # noqa: F401
+                       start)  # (they import only the standard library until called)
 
 # What every chapter imports; a chapter names what it needs beyond this.
 CORE = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "myst-nb")

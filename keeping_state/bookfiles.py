@@ -91,14 +91,24 @@ def setup_cell(path):
     return source(cells(load(path), "code")[0])
 
 
+def start_call(path):
+    """The source of the code cell that calls ks.start(...), or None."""
+    found = [source(c) for c in cells(load(path), "code")
+             if re.search(r"^ks\.start\(", source(c), re.M)]
+    return found[0] if found else None
+
+
 def setup_extras(path):
-    """The packages a notebook's setup cell names in ks.install(...), beyond
-    keeping_state.CORE; None when the cell does not call it."""
+    """The packages a notebook's ks.start(SEED, ...) call names beyond keeping_state.CORE
+    (start installs them where missing); None when no cell calls it."""
     import ast
-    for node in ast.walk(ast.parse(python_only(setup_cell(path)))):
+    text = start_call(path)
+    if text is None:
+        return None
+    for node in ast.walk(ast.parse(python_only(text))):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "install"):
-            return [ast.literal_eval(arg) for arg in node.args]
+                and node.func.attr == "start"):
+            return [ast.literal_eval(arg) for arg in node.args[1:]]
     return None
 
 
@@ -110,7 +120,7 @@ EXERCISE = re.compile(r"^(`{3,4})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 SOLUTION_START = re.compile(r"\A(`{3,4})\{solution-start\}[ \t]+(\S+)[^\n]*\n(.*?)^\1[ \t]*$",
                             re.S | re.M)
-SOLUTION_END = re.compile(r"^(`{3,4})\{solution-end\}[ \t]*\n\1[ \t]*\Z", re.M)
+SOLUTION_END = re.compile(r"^(`{3,4})\{solution-end\}[ \t]*\n\1[ \t]*\n?\Z", re.M)
 
 
 class ExerciseFormatError(ValueError):

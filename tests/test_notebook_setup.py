@@ -1,18 +1,21 @@
 """The top of every chapter: the setup cell that repairs a learner's environment, and the one seed.
 
-* The first code cell imports the book's companion package (installing it when the notebook was
-  opened alone) and calls `ks.install(...)`: the book's pins (keeping_state.PINS, generated from
-  requirements.txt) of CORE and of the extras it names. It must name every third-party package the
-  notebook imports, and stay a few visible lines: no notebook carries its own pin list.
+* The first code cell makes sure the book's companion package is there (installing it from the
+  repository's archive when the notebook was opened alone): a few visible lines, no versions.
 * A cell tagged `parameters` (papermill's convention) sets `SEED`; `make robustness` injects other
   seeds there. No other literal seed may stay in a notebook.
+* The cell after it calls `ks.start(SEED, ...)`, which installs the book's pins
+  (keeping_state.PINS, generated from requirements.txt) of CORE and of the extras it names where
+  they are missing or older. It must name every third-party package the notebook imports: no
+  notebook carries its own pin list.
 """
 import re
 
 import pytest
 
 import keeping_state
-from bookfiles import ROOT, cells, load, notebooks, pins, setup_cell, setup_extras, source
+from bookfiles import (ROOT, cells, load, notebooks, pins, setup_cell, setup_extras, source,
+                       start_call)
 
 SEEDED = [p for p in notebooks() if p.parent.name in ("chapters", "appendix")]
 ids = [p.name for p in SEEDED]
@@ -21,13 +24,13 @@ DISTRIBUTIONS = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy",
                  "pandas": "pandas", "matplotlib": "matplotlib", "myst_nb": "myst-nb",
                  "ai_edge_litert": "ai-edge-litert", "onnxruntime": "onnxruntime",
                  "tf2onnx": "tf2onnx", "onnx": "onnx", "scipy": "scipy"}
-SETUP_LINES = 12
+SETUP_LINES = 8
 
 
 def setup_pins(path):
     """name -> version of what a notebook's setup cell installs."""
     extras = setup_extras(path)
-    assert extras is not None, f"{path.name}: the first code cell must call ks.install(...)"
+    assert extras is not None, f"{path.name}: no cell calls ks.start(SEED, ...)"
     return {name: keeping_state.PINS[name] for name in (*keeping_state.CORE, *extras)}
 
 
@@ -46,9 +49,11 @@ def test_setup_cell_is_short_and_carries_no_pins(path):
         f"{path.name}: the setup cell has {len(text.splitlines())} lines (at most {SETUP_LINES})"
     assert not re.search(r"==\s*\d|\d+\.\d+\.\d+", text), \
         f"{path.name}: the setup cell names versions; they live in requirements.txt only"
-    assert "import keeping_state as ks" in text and "%pip install" in text
+    assert 'find_spec("keeping_state")' in text and "%pip install" in text
+    start = start_call(path)
+    assert start and not re.search(r"==\s*\d|\d+\.\d+\.\d+", start)
     unknown = set(setup_extras(path)) - set(keeping_state.PINS)
-    assert not unknown, f"{path.name}: ks.install names unpinned packages {sorted(unknown)}"
+    assert not unknown, f"{path.name}: ks.start names unpinned packages {sorted(unknown)}"
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=ids)

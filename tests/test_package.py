@@ -1,5 +1,6 @@
 """The companion package, keeping_state: each helper does what its docstring says and refuses
 wrong input with a message that says what is wrong."""
+import re
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pytest
 
 import keeping_state as ks
 from bookfiles import ROOT, chapter_titles, chapters, setup_extras, toc_files
-from keeping_state import saved, timing
+from keeping_state import bookfiles, saved, timing
 
 
 # --- install: the setup cell -------------------------------------------------------------------
@@ -71,6 +72,29 @@ def test_start_seeds_everything_and_shortens_tracebacks(monkeypatch):
     from tensorflow.python.framework import config  # no public reader of the flag
     assert config.is_op_determinism_enabled()
     assert magics == [("xmode", "Minimal")] * 2
+
+
+def test_generator_depends_on_seed_and_name_only():
+    first = ks.generator(0, "padding").random(3)
+    ks.generator(0, "other experiment").random(100)  # another cell runs between
+    assert (ks.generator(0, "padding").random(3) == first).all()
+    assert not (ks.generator(0, "waves").random(3) == first).any()
+    assert not (ks.generator(1, "padding").random(3) == first).any()
+    for seed, name in [(0, ""), (0, 3), (-1, "padding")]:
+        with pytest.raises(ValueError):
+            ks.generator(seed, name)
+
+
+@pytest.mark.parametrize("value, fmt, below, above", [
+    (13.8, ".0f", 13, 14), (0.04812, ".0%", 0.04, 0.05), (0.001614, ".2%", 0.0016, 0.0017),
+    (4.601e-07, ".1e", 4.6e-07, 4.7e-07), (3.395e-07, ".0e", 3e-07, 4e-07),
+    (3.739, ".1f", 3.7, 3.8), (2.0, ".1f", 2.0, 2.0), (-0.25, ".1f", -0.3, -0.2)])
+def test_printed_bounds_lie_on_the_safe_side(value, fmt, below, above):
+    low, high = ks.printed_below(value, fmt), ks.printed_above(value, fmt)
+    assert format(low, fmt) == format(below, fmt) and low <= value
+    assert format(high, fmt) == format(above, fmt) and high >= value
+    with pytest.raises(ValueError, match="use one like"):
+        ks.printed_below(value, ".2g")
 
 
 # --- timing: the policy and the clocks -------------------------------------------------------
@@ -170,13 +194,58 @@ def test_chapters_come_from_the_toc_in_its_order():
     assert numbers == list(range(1, len(listed) + 1))
 
 
-def test_setup_extras_reads_the_install_call(tmp_path):
+def test_setup_extras_reads_the_start_call(tmp_path):
     import json
-    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-            "source": 'try:\n    import keeping_state as ks\nexcept ImportError:\n'
-                      '    %pip install -q x\nks.install("onnx", "tf2onnx")\n'}
-    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [cell]}))
-    assert setup_extras(tmp_path / "n.ipynb") == ["onnx", "tf2onnx"]
-    cell["source"] = "import os\n"
-    (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [cell]}))
-    assert setup_extras(tmp_path / "n.ipynb") is None
+
+    def notebook(*texts):
+        (tmp_path / "n.ipynb").write_text(json.dumps({"cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": text} for text in texts]}))
+        return tmp_path / "n.ipynb"
+
+    setup = 'if find_spec("keeping_state") is None:\n    %pip install -q x\n'
+    start = 'import keeping_state as ks\n\nks.start(SEED, "onnx", "tf2onnx", one_thread=True)\n'
+    assert setup_extras(notebook(setup, "SEED = 0", start)) == ["onnx", "tf2onnx"]
+    assert setup_extras(notebook(setup, "SEED = 0", "ks.start(SEED)")) == []
+    assert setup_extras(notebook(setup, "import os\n")) is None
+
+
+# --- the exercise format: one parser for tests, tools, slides and the teaching page ----------
+def markdown(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def code(text):
+    return {"cell_type": "code", "metadata": {}, "outputs": [], "source": text}
+
+
+EXERCISE = markdown("````{exercise}\n:label: ex-a\n\nPredict, then check.\n````")
+OPENING = markdown("```{solution-start} ex-a\n:class: dropdown\n```\nIt holds.")
+CLOSING = markdown("```{solution-end}\n```")
+
+
+def test_exercises_pairs_statements_with_their_gated_solutions():
+    nb = {"cells": [EXERCISE, OPENING, code("assert True"), CLOSING, code("x = 1")]}
+    (found,) = bookfiles.exercises(nb)
+    assert found["label"] == "ex-a" and found["statement"] == "Predict, then check."
+    assert [c["source"] for c in found["solution"]] == \
+        [OPENING["source"], "assert True", CLOSING["source"]]
+    stripped, removed = bookfiles.without_solutions(nb)
+    assert removed == 1 and [c["source"] for c in stripped["cells"]] == \
+        [EXERCISE["source"], "x = 1"]
+    assert len(nb["cells"]) == 5, "the original is left alone"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([EXERCISE, OPENING, code("1")], "has no {solution-end}"),
+    ([EXERCISE, CLOSING], "must close its markdown cell, after a {solution-start}"),
+    ([EXERCISE, markdown("Text first.\n" + OPENING["source"]), CLOSING],
+     "must open its markdown cell"),
+    ([EXERCISE, markdown("````{solution} ex-a\nOld form.\n````")], "not {solution}"),
+    ([EXERCISE], "no gated solution"),
+    ([OPENING, CLOSING], "solutions without an exercise"),
+    ([EXERCISE, OPENING, OPENING, CLOSING], "follow the last one's {solution-end}"),
+])
+def test_exercises_say_what_is_wrong_with_the_format(cells, message):
+    with pytest.raises(bookfiles.ExerciseFormatError, match=re.escape(message)):
+        bookfiles.exercises({"cells": cells}, "toy.ipynb")

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from bookfiles import BOOK, ROOT, cells, chapters, existing_source, load, notebooks, source, toc_files
+from bookfiles import (BOOK, ROOT, cells, chapters, exercises, existing_source, load, notebooks,
+                       source, toc_files)
 
 NOTEBOOKS = notebooks()
 CHAPTERS = chapters()
@@ -57,12 +58,19 @@ class TestChapterPattern:
         for needed in ("What you will learn", "## Beyond the article", "## Summary", "## Exercises"):
             assert needed in text, f"{path.name} lacks '{needed}'"
 
-    def test_exercises_have_hidden_solutions(self, path):
-        text = self.markdown(path)
-        exercises = re.findall(r"```\{exercise\}", text)
-        solutions = re.findall(r"```\{solution\}[^\n]*\n:class: dropdown", text)
-        assert len(exercises) >= 3, f"{path.name} has {len(exercises)} exercises, needs 3"
-        assert len(solutions) == len(exercises), f"{path.name}: every exercise needs a dropdown solution"
+    def test_exercises_have_folded_solutions_that_check_themselves(self, path):
+        """At least three exercises, each with a gated solution folded by default (the parser
+        raises on any other form); a solution that runs code asserts what it states."""
+        found = exercises(load(path), path.name)
+        assert len(found) >= 3, f"{path.name} has {len(found)} exercises, needs 3"
+        for exercise in found:
+            opening = source(exercise["solution"][0])
+            assert ":class: dropdown" in opening.split("```")[1], \
+                f"{path.name}: the solution to {exercise['label']} is not folded"
+            code = "\n".join(source(c) for c in exercise["solution"]
+                             if c["cell_type"] == "code")
+            assert not code or re.search(r"^\s*(assert|check_timing|timed_\w+)\b", code, re.M), \
+                f"{path.name}: the solution to {exercise['label']} runs but checks nothing"
 
     def test_seeded(self, path):
         """ks.start(SEED) (which seeds everything and makes the kernels deterministic, see

@@ -12,26 +12,23 @@ import base64
 import html
 import io
 import json
-import re
+import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "keeping_state"
-# A solution directive, fenced with 3 or 4 backticks (4 when it contains a code block).
-SOLUTION = re.compile(r"^(`{3,4})\{solution\}.*?^\1[ \t]*$\n?", re.S | re.M)
+sys.path.insert(0, str(ROOT))
+from keeping_state import bookfiles  # noqa: E402 (the one reader of the exercise format)
+
 NOTICE = ("```{note}\nLearner copy: the solutions to the exercises are in the book, "
           "folded under each exercise.\n```")
 
 
-def strip_solutions(notebook):
-    """The notebook with every {solution} directive removed from its markdown cells."""
-    removed = 0
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown":
-            text, n = SOLUTION.subn("", "".join(cell["source"]))
-            removed += n
-            cell["source"] = text.splitlines(keepends=True)
+def strip_solutions(notebook, name="notebook"):
+    """The notebook without its solutions' cells (the gated {solution-start} ...
+    {solution-end} span, code cells included), a notice added; and how many were removed."""
+    notebook, removed = bookfiles.without_solutions(notebook, name)
     notebook["cells"].insert(1, {"cell_type": "markdown", "id": "learner-copy",
                                  "metadata": {}, "source": NOTICE.splitlines(True)})
     return notebook, removed
@@ -73,9 +70,9 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "exercises")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
+    chapters = bookfiles.chapters()
     for path in chapters:
-        notebook, removed = strip_solutions(json.loads(path.read_text(encoding="utf-8")))
+        notebook, removed = strip_solutions(bookfiles.load(path), path.name)
         notebook = carry_package(notebook)
         if removed == 0:
             raise SystemExit(f"{path.name}: no solutions found; has the directive changed?")

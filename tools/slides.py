@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REVEAL = ROOT / "node_modules" / "reveal.js"
 TEMPLATES = ROOT / "tools" / "slides_template"
 FINDINGS_PER_SLIDE = 2
-# An exercise's statement (its solution is a separate directive), fenced by 3 or 4 backticks.
-EXERCISE = re.compile(r"^(`{3,4})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+sys.path.insert(0, str(ROOT))
+from keeping_state import bookfiles  # noqa: E402 (the one reader of the exercise format)
 
 
 def executed(notebook_path, cache_dir=ROOT / "_build" / ".jupyter_cache"):
@@ -149,7 +149,8 @@ def split_summary(text):
 def deck(notebook, glued, cited, number):
     """The slide notebook of one executed chapter (number: the chapter's number)."""
     cells, section, title, exercises = [], "", "", []
-    for cell in notebook.cells:
+    solution = bookfiles.solution_cells(notebook)  # not on the slides
+    for cell in (c for i, c in enumerate(notebook.cells) if i not in solution):
         tags = cell.metadata.get("tags", [])
         text = "".join(cell.source)
         if cell.cell_type == "markdown":
@@ -165,8 +166,8 @@ def deck(notebook, glued, cited, number):
                           for part in split_summary(text)]
             elif "slide" in tags:
                 cells.append(markdown_cell(myst_to_markdown(text, glued, cited)))
-            exercises += [myst_to_markdown(body, glued, cited)
-                          for _, body in EXERCISE.findall(text)]
+            exercises += [myst_to_markdown(statement, glued, cited)
+                          for _, statement in bookfiles.exercise_statements(text)]
             if headings and headings[-1][0] != "#":
                 section = headings[-1][1]
         elif "no-slide" not in tags and any(
