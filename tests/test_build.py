@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from bookfiles import ROOT, chapters, existing_source, toc_files
+from bookfiles import ROOT, chapters, existing_source, exercises, load, toc_files
 
 HTML = ROOT / "_build" / "html"
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist" / "reveal.js"
@@ -100,7 +100,9 @@ def test_chapter_page_shows_outputs(build, notebook):
     assert "cell_output" in html, f"{notebook.name}: page shows no executed output"
     assert re.search(r'<img[^>]+src="[^"]+\.png"', html), f"{notebook.name}: page shows no figure"
     assert "missing glue" not in html.lower()
-    assert "exercise" in html and "dropdown" in html
+    folded = html.count('class="solution dropdown admonition"')
+    assert folded == len(exercises(load(notebook))), \
+        f"{notebook.name}: {folded} folded solutions on the page, not one per exercise"
 
 
 def test_chapters_run_within_budget(build):

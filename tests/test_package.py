@@ -249,3 +249,18 @@ def test_exercises_pairs_statements_with_their_gated_solutions():
 def test_exercises_say_what_is_wrong_with_the_format(cells, message):
     with pytest.raises(bookfiles.ExerciseFormatError, match=re.escape(message)):
         bookfiles.exercises({"cells": cells}, "toy.ipynb")
+
+
+def test_front_page_and_robustness_page_follow_the_toc():
+    """_toc.yml is the one chapter list: the intro's table and the robustness page's sections
+    are generated from it (tools/generate.py; test_generated_files_are_up_to_date keeps them
+    fresh), so a chapter added to the toc appears in both."""
+    intro = (ROOT / "book" / "intro.md").read_text()
+    rows = re.findall(r"^\| (\d+)\. \[(.+?)\]\(chapters/(\w+)\.ipynb\)", intro, re.M)
+    assert [(int(n), t, s) for n, t, s in rows] == \
+        [(n, t, s) for s, (n, t) in chapter_titles().items()]
+    page = bookfiles.load(ROOT / "book" / "robustness.ipynb")
+    shown = re.findall(r'^show\("(\w+)"\)', "\n".join(
+        bookfiles.source(c) for c in bookfiles.cells(page, "code")), re.M)
+    assert shown == [p.stem for p in bookfiles.toc_notebooks()
+                     if p.parent.name in ("chapters", "appendix")]

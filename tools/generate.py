@@ -4,7 +4,10 @@
   (the one list of versions);
 - book/check_setup.ipynb's BOOK_PINS: what the chapters' setup cells install;
 - keeping_state/saved.py from the functions the chapters mark `#@save` (written and explained
-  where a chapter teaches them; later chapters import them), in the order of _toc.yml.
+  where a chapter teaches them; later chapters import them), in the order of _toc.yml;
+- from _toc.yml (the one chapter list): the front page's table of chapters (each chapter's
+  question and sources are in its notebook's metadata, under "book") and the per-chapter
+  sections of the robustness page.
 Usage: python tools/generate.py [--check]   (--check: exit 1 and name what is stale)
 """
 import argparse
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BOOK_DIR = ROOT / "book"
 sys.path.insert(0, str(ROOT))
 from keeping_state import CORE, bookfiles  # noqa: E402
 
@@ -106,11 +110,79 @@ def check_setup_notebook():
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+INTRO = ROOT / "book" / "intro.md"
+TABLE_START = "% The table of chapters: generated from _toc.yml by tools/generate.py.\n"
+TABLE_END = "% End of the table of chapters.\n"
+
+
+def chapter_rows():
+    """One row per chapter of _toc.yml: title, sources, question, run time."""
+    rows = ["| Chapter | Source | Question | Run time on a 2-core CPU (measured by `make test`, "
+            "from `book/timings.json`) |", "| --- | --- | --- | --- |"]
+    for stem, (number, title) in bookfiles.chapter_titles().items():
+        facts = bookfiles.load(BOOK_DIR / "chapters" / f"{stem}.ipynb")["metadata"].get("book")
+        if not facts or not facts.get("question") or not facts.get("sources"):
+            raise SystemExit(f"{stem}.ipynb: its metadata needs \"book\": {{\"question\": ..., "
+                             "\"sources\": [bibtex keys]}} for the front page's table")
+        sources = ", ".join(f"{{cite}}`{key}`" for key in facts["sources"])
+        rows.append(f"| {number}. [{title}](chapters/{stem}.ipynb) | {sources} | "
+                    f"{facts['question']} | {{glue:text}}`teaching.ipynb::run_{stem}:.0f` s |")
+    return "\n".join(rows) + "\n"
+
+
+def intro_page():
+    text = INTRO.read_text()
+    if TABLE_START not in text or TABLE_END not in text:
+        raise SystemExit(f"{INTRO.name}: the lines {TABLE_START!r} and {TABLE_END!r} are missing")
+    head, rest = text.split(TABLE_START)
+    tail = rest.split(TABLE_END)[1]
+    return head + TABLE_START + "\n" + chapter_rows() + "\n" + TABLE_END + tail
+
+
+ROBUSTNESS_PAGE = ROOT / "book" / "robustness.ipynb"
+SECTIONS_BEFORE = "## The most seed-sensitive numbers"
+
+
+def robustness_sections():
+    """A heading and a table cell per chapter and appendix of _toc.yml, in its order."""
+    numbered = bookfiles.chapter_titles()
+    titles = {Path(f).name: t for f, t, _ in bookfiles.toc_entries()}
+    cells = []
+    for path in bookfiles.toc_notebooks():
+        if path.parent.name not in ("chapters", "appendix"):
+            continue
+        stem, where = path.stem, f"{path.parent.name}/{path.name}"
+        if stem in numbered:
+            number, title = numbered[stem]
+            heading = f"### [{number}. {title}]({where})"
+        else:
+            heading = f"### [Appendix: {titles.get(stem) or stem}]({where})"
+        cells += [{"cell_type": "markdown", "id": f"toc-{stem}", "metadata": {},
+                   "source": [heading]},
+                  {"cell_type": "code", "execution_count": None, "id": f"toc-show-{stem}",
+                   "metadata": {"tags": ["hide-input"]}, "outputs": [],
+                   "source": [f'show("{stem}")']}]
+    return cells
+
+
+def robustness_page():
+    nb = bookfiles.load(ROBUSTNESS_PAGE)
+    kept = [c for c in nb["cells"] if not c.get("id", "").startswith("toc-")]
+    at = next((i for i, c in enumerate(kept)
+               if bookfiles.source(c).startswith(SECTIONS_BEFORE)), None)
+    if at is None:
+        raise SystemExit(f"{ROBUSTNESS_PAGE.name}: no cell starts with {SECTIONS_BEFORE!r}")
+    nb["cells"] = kept[:at] + robustness_sections() + kept[at:]
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
 def outputs():
     return {ROOT / "keeping_state" / "_pins.py": pins_module,
             ROOT / "binder" / "requirements.txt": binder_requirements,
             ROOT / "keeping_state" / "saved.py": saved_module,
-            CHECK_SETUP: check_setup_notebook}
+            CHECK_SETUP: check_setup_notebook,
+            INTRO: intro_page,
+            ROBUSTNESS_PAGE: robustness_page}
 
 
 def main(argv=None):

@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from keeping_state import CORE, timing  # noqa: E402
+from keeping_state import CORE, bookfiles, timing  # noqa: E402
 DEFAULT_SEEDS = "1 2 3 4"
 PACKAGES = [*CORE, "papermill"]  # the versions a record names
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -72,8 +72,8 @@ def parse_numerics(text):
 
 
 def default_notebooks():
-    chapters = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
-    return chapters + sorted((ROOT / "book" / "appendix").glob("*.ipynb"))
+    """The chapters and the appendix, in _toc.yml's order (the one chapter list)."""
+    return [p for p in bookfiles.toc_notebooks() if p.parent.name in ("chapters", "appendix")]
 
 
 def runs_alone(path):
