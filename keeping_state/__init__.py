@@ -15,6 +15,8 @@ what a chapter teaches stays in the chapter. One file per purpose:
   ``time_ms``, ``median_ms``, ``machine()``.
 - ``saved``     helpers a chapter writes and explains (marked ``#@save``),
   reused by later chapters; generated from the chapters by tools/generate.py.
+- ``stack``     many copies of one small model trained at once, update for
+  update as ``fit`` trains each (tested; the chapters' engines move here next).
 - ``bookfiles`` readers of the book's own files (notebooks, _toc.yml, the
   exercise directives) for the tests, the tools and the back matter.
 """

@@ -264,3 +264,40 @@ def test_front_page_and_robustness_page_follow_the_toc():
         bookfiles.source(c) for c in bookfiles.cells(page, "code")), re.M)
     assert shown == [p.stem for p in bookfiles.toc_notebooks()
                      if p.parent.name in ("chapters", "appendix")]
+
+
+# --- stack: many copies trained at once, update for update as fit trains each -------------
+def test_train_stacked_makes_fits_updates():
+    import keras
+    import tensorflow as tf
+
+    from keeping_state import stack
+
+    def model(seed):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input((5, 1)), keras.layers.LSTM(3),
+                                 keras.layers.Dense(1)])
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 8, 5, 1)).astype("float32")  # 6 updates of 8 windows
+    y = x.sum(axis=2)
+    copies, fitted = [model(s) for s in (1, 2)], [model(s) for s in (1, 2)]
+    weights = stack.stack_weights(copies)
+
+    def losses_of(w, xb, yb):
+        return tf.reduce_mean((stack.lstm_dense(w, xb) - yb) ** 2, axis=[1, 2])
+
+    both = lambda a: np.stack([a, a])  # the same batches for both copies
+    losses = stack.train_stacked(weights, losses_of,
+                                 [both(x).swapaxes(0, 1), both(y).swapaxes(0, 1)])
+    stack.unstack_weights(copies, weights)
+    for m in fitted:
+        m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+        m.fit(x.reshape(-1, 5, 1), y.reshape(-1, 1), batch_size=8, shuffle=False,
+              epochs=1, verbose=0)
+    gap = max(np.abs(a - b).max() for c, f in zip(copies, fitted)
+              for a, b in zip(c.get_weights(), f.get_weights()))
+    assert losses.shape == (6, 2) and gap < 1e-5, f"stacked and fit differ by {gap}"
+    with pytest.raises(ValueError, match="differ"):
+        stack.stack_weights([copies[0], keras.Sequential([keras.Input((1,)),
+                                                          keras.layers.Dense(2)])])
