@@ -187,16 +187,17 @@ def exercises(nb, name="notebook"):
     return found
 
 
-def solution_cells(nb, name="notebook"):
+def solution_cells(nb, name="notebook", spans=None):
     """The indices of every cell that belongs to a solution."""
-    return {i for first, last in solution_spans(nb, name).values()
-            for i in range(first, last + 1)}
+    spans = solution_spans(nb, name) if spans is None else spans
+    return {i for first, last in spans.values() for i in range(first, last + 1)}
 
 
 def without_solutions(nb, name="notebook"):
     """A copy of the notebook with every solution's cells removed, and how many were."""
     import copy
-    drop = solution_cells(nb, name)
+    spans = solution_spans(nb, name)
+    drop = solution_cells(nb, name, spans)
     stripped = copy.deepcopy(nb)
     stripped["cells"] = [c for i, c in enumerate(nb["cells"]) if i not in drop]
-    return stripped, len(solution_spans(nb, name))
+    return stripped, len(spans)

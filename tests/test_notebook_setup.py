@@ -25,6 +25,7 @@ DISTRIBUTIONS = {"tensorflow": "tensorflow", "keras": "keras", "numpy": "numpy",
                  "ai_edge_litert": "ai-edge-litert", "onnxruntime": "onnxruntime",
                  "tf2onnx": "tf2onnx", "onnx": "onnx", "scipy": "scipy"}
 SETUP_LINES = 8
+VERSION = re.compile(r"==\s*\d|\d+\.\d+\.\d+")  # a pin or a version number
 
 
 def setup_pins(path):
@@ -47,11 +48,11 @@ def test_setup_cell_is_short_and_carries_no_pins(path):
     text = setup_cell(path)
     assert len(text.splitlines()) <= SETUP_LINES, \
         f"{path.name}: the setup cell has {len(text.splitlines())} lines (at most {SETUP_LINES})"
-    assert not re.search(r"==\s*\d|\d+\.\d+\.\d+", text), \
+    assert not VERSION.search(text), \
         f"{path.name}: the setup cell names versions; they live in requirements.txt only"
     assert 'find_spec("keeping_state")' in text and "%pip install" in text
     start = start_call(path)
-    assert start and not re.search(r"==\s*\d|\d+\.\d+\.\d+", start)
+    assert start and not VERSION.search(start)
     unknown = set(setup_extras(path)) - set(keeping_state.PINS)
     assert not unknown, f"{path.name}: ks.start names unpinned packages {sorted(unknown)}"
 
