@@ -29,6 +29,7 @@ import sys
 from ._pins import PINS
 from .notebook import (generator, printed_above, printed_below,  # noqa: F401
                        start)  # (they import only the standard library until called)
+from . import stack  # noqa: F401,E402 (imports TensorFlow only when its functions run)
 
 # What every chapter imports; a chapter names what it needs beyond this.
 CORE = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "myst-nb")

@@ -2,67 +2,133 @@
 first axis, one Adam step on the sum of the copies' losses (they share no weight, so each copy
 gets the gradient of its own loss), all updates in one compiled TensorFlow loop.
 
-Not yet used by the chapters (chapters 1, 3, 4 and 6 still carry their own engines; issue 24).
-tests/test_package.py checks it against Keras's fit, update for update.
+`train_stacked` is the book's one training loop outside `fit`: chapters 3 and 4 train their
+stacks with it, chapter 1 trains one Keras model at a time with it (its weights are the
+variables). tests/test_package.py checks it against Keras's fit, update for update, stateless
+and with a state carried from update to update.
 """
 
 
-def stack_weights(models):
-    """One tf.Variable per weight of the (identical) models, copies along axis 0."""
+def _max_shape(shapes):
+    return tuple(max(s[k] for s in shapes) for k in range(len(shapes[0])))
+
+
+def stack_weights(models, pad=False):
+    """One tf.Variable per weight of the models, copies along axis 0. The models must have
+    the same weight shapes, or with pad=True the same number of weights of the same ranks:
+    each is then zero-padded to the largest shape (a wider read-out, say); unstack_weights
+    trims every copy back to its own model's shapes."""
     import numpy as np
     import tensorflow as tf
-    shapes = {tuple(w.shape for w in m.get_weights()) for m in models}
-    if len(shapes) != 1:
-        raise ValueError(f"stack_weights: the models differ in their weights' shapes: {shapes}")
-    return [tf.Variable(np.stack(ws)) for ws in zip(*(m.get_weights() for m in models))]
+    weights = [m.get_weights() for m in models]
+    shapes = {tuple(w.shape for w in ws) for ws in weights}
+    if len(shapes) != 1 and not pad:
+        raise ValueError(f"stack_weights: the models differ in their weights' shapes: {shapes}"
+                         " (pad=True zero-pads them to the largest)")
+    ranks = {tuple(len(s) for s in ss) for ss in shapes}
+    if len(ranks) != 1:
+        raise ValueError(f"stack_weights: the models' weights differ in number or rank: {shapes}")
+    stacked = []
+    for copies in zip(*weights):
+        widest = _max_shape([a.shape for a in copies])
+        stacked.append(tf.Variable(np.stack([
+            np.pad(a, [(0, w - s) for s, w in zip(a.shape, widest)]) for a in copies])))
+    return stacked
 
 
 def unstack_weights(models, weights):
-    """Load copy i of the stacked weights back into models[i]."""
+    """Load copy i of the stacked weights back into models[i] (trimmed to its own shapes)."""
     arrays = [w.numpy() for w in weights]
     for i, model in enumerate(models):
-        model.set_weights([a[i] for a in arrays])
+        model.set_weights([a[i][tuple(slice(0, n) for n in own.shape)]
+                           for a, own in zip(arrays, model.get_weights())])
+
+
+def lstm_step(x, h, c, kernel, recurrent, bias):
+    """One step of M LSTM cells at once, Keras's LSTMCell written out: x (M, B, F), h and c
+    (M, B, U), kernel (M, F, 4U), recurrent (M, U, 4U), bias (M, 4U), gates in Keras's order
+    i, f, c, o. Returns the new (h, c)."""
+    import tensorflow as tf
+    z = tf.matmul(x, kernel) + tf.matmul(h, recurrent) + bias[:, None]
+    i, f, g, o = tf.split(z, 4, axis=-1)
+    c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+    return tf.sigmoid(o) * tf.tanh(c), c
+
+
+def lstm_states(weights, x, h=None, c=None):
+    """The state (h, c) of M LSTMs (weights: kernel, recurrent kernel, bias, stacked) after
+    reading x (M, B, T, F) from (h, c), zeros when not given."""
+    import tensorflow as tf
+    kernel, recurrent, bias = weights[:3]
+    if h is None:
+        h = c = tf.zeros([x.shape[0], x.shape[1], recurrent.shape[1]])
+    for t in range(x.shape[2]):
+        h, c = lstm_step(x[:, :, t], h, c, kernel, recurrent, bias)
+    return h, c
 
 
 def lstm_dense(weights, x):
     """The stacked forward pass of LSTM(U) -> Dense(O) on x (M, B, T, F), weights as Keras
-    orders them (kernel, recurrent kernel, bias, dense kernel, dense bias; gates i, f, c, o):
-    the outputs (M, B, O) after the last step."""
+    orders them (kernel, recurrent kernel, bias, dense kernel, dense bias): the outputs
+    (M, B, O) after the last step."""
     import tensorflow as tf
-    kernel, recurrent, bias, w_out, b_out = weights
-    units = recurrent.shape[1]
-    h = c = tf.zeros([x.shape[0], x.shape[1], units])
-    for t in range(x.shape[2]):
-        z = tf.matmul(x[:, :, t], kernel) + tf.matmul(h, recurrent) + bias[:, None]
-        i, f, g, o = tf.split(z, 4, axis=-1)
-        c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-        h = tf.sigmoid(o) * tf.tanh(c)
-    return tf.matmul(h, w_out) + b_out[:, None]
+    h, _ = lstm_states(weights, x)
+    return tf.matmul(h, weights[3]) + weights[4][:, None]
 
 
-def train_stacked(weights, losses_of, batches, learning_rate=0.01):
-    """Adam (Keras's, at `learning_rate`) on sum(losses_of(weights, *batch)) for each batch of
-    `batches` (tensors whose first axis is the update), in one compiled loop. losses_of
-    returns one loss per copy. Returns the (updates, copies) losses."""
+def train_stacked(weights, losses_of, batches, learning_rate=0.01, carry=None, norms=False):
+    """Adam (Keras's, at `learning_rate`, a float or a schedule) on the sum of
+    losses_of(weights, *batch) for each batch of `batches` (tensors whose first axis is the
+    update), all updates in one compiled loop (AutoGraph off: Python loops in losses_of
+    unroll). losses_of returns one loss per copy, or any tensor of losses.
+
+    carry: a list of tensors (a stateful model's state). losses_of is then called as
+    losses_of(weights, carry, *batch) and returns (losses, new carry); the new carry, without
+    its gradient, goes to the next update.
+    norms=True: also return the gradient norm of every copy of every weight: a list with one
+    (updates, copies) array per weight.
+
+    Returns the (updates, ...) losses as numpy, and the norms when asked."""
     import keras
     import tensorflow as tf
     batches = [tf.convert_to_tensor(b) for b in batches]
+    if not batches:
+        raise ValueError("train_stacked: batches is empty; it sets the number of updates")
     steps = int(batches[0].shape[0])
     if any(int(b.shape[0]) != steps for b in batches):
-        raise ValueError("train_stacked: every tensor of batches needs the same first axis")
+        raise ValueError("train_stacked: every tensor of batches needs the same first axis "
+                         f"(the update), not {[int(b.shape[0]) for b in batches]}")
     optimizer = keras.optimizers.Adam(learning_rate)
     optimizer.build(weights)
+    carried = list(carry or [])
+
+    def one_update(step, state):
+        with tf.GradientTape() as tape:
+            batch = [b[step] for b in batches]
+            if carry is None:
+                losses, state = losses_of(weights, *batch), []
+            else:
+                losses, state = losses_of(weights, state, *batch)
+            total = tf.reduce_sum(losses)
+        grads = tape.gradient(total, weights)
+        optimizer.apply_gradients(zip(grads, weights))
+        by_weight = [tf.sqrt(tf.reduce_sum(g ** 2, axis=list(range(1, g.shape.rank))))
+                     for g in grads] if norms else []
+        return losses, [tf.stop_gradient(s) for s in state], by_weight
 
     @tf.function(autograph=False)
     def run():
-        def body(step, log):
-            with tf.GradientTape() as tape:
-                losses = losses_of(weights, *[b[step] for b in batches])
-                total = tf.reduce_sum(losses)
-            optimizer.apply_gradients(zip(tape.gradient(total, weights), weights))
-            return step + 1, log.write(step, losses)
-        _, log = tf.while_loop(lambda step, _: step < steps, body,
-                               [tf.constant(0), tf.TensorArray(tf.float32, steps)])
-        return log.stack()
+        def body(step, state, loss_log, norm_logs):
+            losses, state, by_weight = one_update(step, state)
+            return (step + 1, state, loss_log.write(step, losses),
+                    [log.write(step, n) for log, n in zip(norm_logs, by_weight)])
+        logs = [tf.TensorArray(tf.float32, steps) for _ in range(1 + len(weights) * norms)]
+        _, _, loss_log, norm_logs = tf.while_loop(
+            lambda step, *_: step < steps, body,
+            [tf.constant(0), carried, logs[0], logs[1:]])
+        return loss_log.stack(), [log.stack() for log in norm_logs]
 
-    return run().numpy()
+    loss_log, norm_logs = run()
+    if norms:
+        return loss_log.numpy(), [n.numpy() for n in norm_logs]
+    return loss_log.numpy()

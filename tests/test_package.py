@@ -301,3 +301,84 @@ def test_train_stacked_makes_fits_updates():
     with pytest.raises(ValueError, match="differ"):
         stack.stack_weights([copies[0], keras.Sequential([keras.Input((1,)),
                                                           keras.layers.Dense(2)])])
+
+
+def test_train_stacked_carries_a_stateful_models_state_as_fit_does():
+    """carry=: the state after one update is where the next starts, as in a stateful
+    LSTM trained by fit without shuffling; a state reset every update would differ."""
+    import keras
+    import tensorflow as tf
+
+    from keeping_state import stack
+
+    def model(seed, batch=None):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input(batch_shape=(batch, 5, 1)),
+                                 keras.layers.LSTM(3, stateful=batch is not None),
+                                 keras.layers.Dense(1)])
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(6, 4, 5, 1)).astype("float32")  # 6 updates of 4 rows
+    y = x.sum(axis=2) + np.roll(x, 1, axis=0).sum(axis=2)  # needs the carried state
+    fitted = model(1, batch=4)
+    fitted.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    fitted.fit(x.reshape(-1, 5, 1), y.reshape(-1, 1), batch_size=4, shuffle=False,
+               epochs=1, verbose=0)
+
+    def gap_to_fit(carry_state):
+        copies = [model(1)]
+        weights = stack.stack_weights(copies)
+
+        def losses_of(w, state, xb, yb):
+            h, c = stack.lstm_states(w, xb, *state) if carry_state else \
+                stack.lstm_states(w, xb)
+            out = tf.matmul(h, w[3]) + w[4][:, None]
+            return tf.reduce_mean((out - yb) ** 2, axis=[1, 2]), [h, c]
+
+        zeros = [tf.zeros((1, 4, 3))] * 2
+        stack.train_stacked(weights, losses_of, [x[:, None], y[:, None]], carry=zeros)
+        stack.unstack_weights(copies, weights)
+        return max(np.abs(a - b).max() for a, b in zip(copies[0].get_weights(),
+                                                         fitted.get_weights()))
+
+    carried, reset = gap_to_fit(True), gap_to_fit(False)
+    assert carried < 1e-5 and reset > 1e-3, (carried, reset)
+
+
+def test_stacked_norms_padding_and_errors():
+    import keras
+    import tensorflow as tf
+
+    from keeping_state import stack
+
+    def model(width, seed=0):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input((4, 1)), keras.layers.LSTM(2),
+                                 keras.layers.Dense(width)])
+
+    narrow, wide = model(1), model(3, seed=1)
+    original = [m.get_weights() for m in (narrow, wide)]
+    weights = stack.stack_weights([narrow, wide], pad=True)
+    assert weights[3].shape == (2, 2, 3) and float(tf.reduce_sum(weights[4][0, 1:])) == 0
+    x = np.random.default_rng(2).normal(size=(3, 2, 5, 4, 1)).astype("float32")
+
+    def losses_of(w, xb):
+        return tf.reduce_mean((stack.lstm_dense(w, xb) - 1.0) ** 2, axis=[1, 2])
+
+    with tf.GradientTape() as tape:  # the first update's gradient, by hand
+        first = tf.reduce_sum(losses_of(weights, x[0]))
+    by_hand = np.stack([np.sqrt((g.numpy() ** 2).reshape(2, -1).sum(1))
+                        for g in tape.gradient(first, weights)], axis=-1)
+    losses, norms = stack.train_stacked(weights, losses_of, [x], norms=True)
+    norms = np.stack(norms, axis=-1)  # (updates, copies, weights)
+    assert losses.shape == (3, 2) and norms.shape == (3, 2, 5)
+    assert np.allclose(norms[0], by_hand, rtol=1e-5) and not np.allclose(norms[1], by_hand)
+    stack.unstack_weights([narrow, wide], weights)
+    assert [w.shape for w in narrow.get_weights()] == [w.shape for w in original[0]]
+    assert all(not np.allclose(a, b) for a, b in zip(narrow.get_weights(), original[0]))
+    with pytest.raises(ValueError, match="pad=True"):
+        stack.stack_weights([narrow, wide])
+    with pytest.raises(ValueError, match="same first axis"):
+        stack.train_stacked(weights, losses_of, [x, x[:2]])
+    with pytest.raises(ValueError, match="batches is empty"):
+        stack.train_stacked(weights, losses_of, [])
