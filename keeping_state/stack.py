@@ -82,7 +82,7 @@ def train_stacked(weights, losses_of, batches, learning_rate=0.01, carry=None, n
     update), all updates in one compiled loop (AutoGraph off: Python loops in losses_of
     unroll). losses_of returns one loss per copy, or any tensor of losses.
 
-    carry: a list of tensors (a stateful model's state). losses_of is then called as
+    carry: tensors, or a nest of them (a stateful model's state). losses_of is then called as
     losses_of(weights, carry, *batch) and returns (losses, new carry); the new carry, without
     its gradient, goes to the next update.
     norms=True: also return the gradient norm of every copy of every weight: a list with one
@@ -100,7 +100,7 @@ def train_stacked(weights, losses_of, batches, learning_rate=0.01, carry=None, n
                          f"(the update), not {[int(b.shape[0]) for b in batches]}")
     optimizer = keras.optimizers.Adam(learning_rate)
     optimizer.build(weights)
-    carried = list(carry or [])
+    carried = [] if carry is None else carry
 
     def one_update(step, state):
         with tf.GradientTape() as tape:
@@ -114,7 +114,7 @@ def train_stacked(weights, losses_of, batches, learning_rate=0.01, carry=None, n
         optimizer.apply_gradients(zip(grads, weights))
         by_weight = [tf.sqrt(tf.reduce_sum(g ** 2, axis=list(range(1, g.shape.rank))))
                      for g in grads] if norms else []
-        return losses, [tf.stop_gradient(s) for s in state], by_weight
+        return losses, tf.nest.map_structure(tf.stop_gradient, state), by_weight
 
     @tf.function(autograph=False)
     def run():
