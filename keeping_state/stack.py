@@ -45,10 +45,10 @@ def unstack_weights(models, weights):
 
 
 def lstm_step(x, h, c, kernel, recurrent, bias):
-    """One step of M LSTM cells at once, Keras's LSTMCell written out: x (M, B, F), h and c
-    (M, B, U), kernel (M, F, 4U), recurrent (M, U, 4U), bias (M, 4U), gates in Keras's order
-    i, f, c, o. Returns the new (h, c)."""
-    import tensorflow as tf
+    """One step of M LSTM cells at once, Keras's LSTMCell written out:
+    x (M, B, F), h and c (M, B, U), kernel (M, F, 4U), recurrent (M, U, 4U),
+    bias (M, 4U); gates in Keras's order i, f, c, o. Returns the new (h, c)."""
+    import tensorflow as tf  # here, not at the top: ks loads before TF
     z = tf.matmul(x, kernel) + tf.matmul(h, recurrent) + bias[:, None]
     i, f, g, o = tf.split(z, 4, axis=-1)
     c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
