@@ -27,7 +27,7 @@ import subprocess
 import sys
 
 from ._pins import PINS
-from .notebook import (generator, printed_above, printed_below,  # noqa: F401
+from .notebook import (fails_with, generator, printed_above, printed_below,  # noqa: F401
                        start)  # (they import only the standard library until called)
 from . import stack  # noqa: F401,E402 (imports TensorFlow only when its functions run)
 

@@ -75,3 +75,59 @@ def printed_above(value, fmt):
     to glue after "below", "at most" or "within" (0.0016 with '.3f': 0.002)."""
     scale = _scale(value, fmt)
     return math.ceil(float(value) * scale) / scale
+
+
+class fails_with:
+    """An error demonstration that keeps "Run all" going (Colab and VS Code ignore the
+    raises-exception tag and stop at the first error):
+
+        with ks.fails_with(ValueError, "batch_input_shape") as failure:
+            keras.layers.LSTM(4, batch_input_shape=(1, 1, 1))
+
+    The block must raise `kind` (or a subclass) with `fragment` in its message; the
+    message is then printed as Python would print it, with a line saying the failure is
+    the point, and kept: failure.message (str(error)), failure.line (its first line),
+    failure.error. A block that runs without error, or fails another way, fails the cell."""
+
+    def __init__(self, kind, fragment):
+        if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+            raise TypeError(f"fails_with: kind must be an exception class, not {kind!r}")
+        if not isinstance(fragment, str) or not fragment:
+            raise TypeError("fails_with: fragment must be a non-empty part of the message")
+        self.kind, self.fragment = kind, fragment
+        self.error = self.message = self.line = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        import traceback as tb
+        expected = f"{self.kind.__name__} with {self.fragment!r} in its message"
+        if error is None:
+            raise AssertionError(f"expected {expected}, but the block ran without error")
+        if not isinstance(error, self.kind):
+            return False  # another failure: Python shows it as usual
+        self.error, self.message = error, str(error)
+        self.line = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        if self.fragment not in self.message:
+            raise AssertionError(f"expected {expected}; the message was: "
+                                 f"{self.message[:500]}") from error
+        print(_shortened("".join(tb.format_exception_only(type(error), error)).rstrip(),
+                         self.fragment))
+        print(f"^ the error this cell demonstrates ({type(error).__name__}, as expected): "
+              "the failure is the point")
+        return True
+
+
+def _shortened(message, fragment, most=12):
+    """A long message (a graph error's forty frames) as its first lines and the lines
+    around the one that holds `fragment`."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    if len(lines) <= most:
+        return "\n".join(lines)
+    hit = next((i for i, line in enumerate(lines) if fragment in line), 0)
+    if hit < most - 2:
+        return "\n".join(lines[:most] + [f"... ({len(lines) - most} more lines)"])
+    return "\n".join(lines[:4] + [f"... ({hit - 5} lines)"] + lines[hit - 1:hit + 2]
+                     + ([f"... ({len(lines) - hit - 2} more lines)"]
+                        if hit + 2 < len(lines) else []))

@@ -97,6 +97,40 @@ def test_printed_bounds_lie_on_the_safe_side(value, fmt, below, above):
         ks.printed_below(value, ".2g")
 
 
+def test_fails_with_keeps_run_all_going_and_fails_when_the_error_does_not_come(capsys):
+    from keeping_state import fails_with
+
+    with fails_with(ValueError, "not in [0, 1)") as failure:
+        raise ValueError("indices[0] = 1 is not in [0, 1)\n\tsome detail")
+    shown = capsys.readouterr().out
+    assert shown.startswith("ValueError: indices[0] = 1 is not in [0, 1)")
+    assert "the failure is the point" in shown
+    assert failure.line == "indices[0] = 1 is not in [0, 1)"
+    assert isinstance(failure.error, ValueError) and "some detail" in failure.message
+    with pytest.raises(AssertionError, match="ran without error"):
+        with fails_with(ValueError, "x"):
+            pass
+    with pytest.raises(AssertionError, match="the message was: something else"):
+        with fails_with(ValueError, "x"):
+            raise ValueError("something else")
+    with pytest.raises(KeyError):  # another failure is not swallowed
+        with fails_with(ValueError, "x"):
+            raise KeyError("x")
+    frames = "\n".join(["Graph execution error:"] + [f"  File {i}" for i in range(40)]
+                       + ["Incompatible shapes: [2,16] vs. [4,16]", "\t [[{{node x}}]]"])
+    with fails_with(ValueError, "Incompatible shapes"):  # forty frames, shortened
+        raise ValueError(frames)
+    shown = capsys.readouterr().out
+    assert "Incompatible shapes: [2,16]" in shown and "File 39" in shown
+    assert "File 20" not in shown and len(shown.splitlines()) < 12
+    with fails_with(LookupError, "gone"):  # a subclass counts
+        raise KeyError("gone")
+    with pytest.raises(TypeError, match="exception class"):
+        fails_with("ValueError", "x")
+    with pytest.raises(TypeError, match="non-empty"):
+        fails_with(ValueError, "")
+
+
 # --- timing: the policy and the clocks -------------------------------------------------------
 def test_check_timing_returns_the_margin(monkeypatch):
     monkeypatch.delenv("BOOK_STRICT_TIMING", raising=False)
