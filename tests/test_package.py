@@ -379,7 +379,7 @@ def test_train_stacked_carries_a_stateful_models_state_as_fit_does():
     assert carried < 1e-5 and reset > 1e-3, (carried, reset)
 
 
-def test_stacked_norms_padding_and_errors():
+def test_stacked_norms_padding_progress_and_errors(capsys):
     import keras
     import tensorflow as tf
 
@@ -405,6 +405,11 @@ def test_stacked_norms_padding_and_errors():
                         for g in tape.gradient(first, weights)], axis=-1)
     losses, norms = stack.train_stacked(weights, losses_of, [x], norms=True)
     norms = np.stack(norms, axis=-1)  # (updates, copies, weights)
+    again = stack.stack_weights([model(1), model(3, seed=1)], pad=True)
+    in_pieces, _ = stack.train_stacked(again, losses_of, [np.concatenate([x] * 2)],
+                                       norms=True, progress="test")
+    assert "test: 6/6 updates" in capsys.readouterr().out
+    assert np.array_equal(in_pieces[:3], losses), "five pieces make the same updates"
     assert losses.shape == (3, 2) and norms.shape == (3, 2, 5)
     assert np.allclose(norms[0], by_hand, rtol=1e-5) and not np.allclose(norms[1], by_hand)
     stack.unstack_weights([narrow, wide], weights)
