@@ -27,8 +27,8 @@ import subprocess
 import sys
 
 from ._pins import PINS
-from .notebook import (fails_with, generator, printed_above, printed_below,  # noqa: F401
-                       start)  # (they import only the standard library until called)
+from .notebook import (GLUED, fails_with, generator, glue, printed_above,  # noqa: F401
+                       printed_below, start)  # (only the standard library until called)
 from . import stack  # noqa: F401,E402 (imports TensorFlow only when its functions run)
 
 # What every chapter imports; a chapter names what it needs beyond this.

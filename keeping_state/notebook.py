@@ -131,3 +131,47 @@ def _shortened(message, fragment, most=12):
     return "\n".join(lines[:4] + [f"... ({hit - 5} lines)"] + lines[hit - 1:hit + 2]
                      + ([f"... ({len(lines) - hit - 2} more lines)"]
                         if hit + 2 < len(lines) else []))
+
+
+GLUED = {}  # every value glued in this kernel, by name
+_echo = []  # this cell's "name = value", printed in one line when the cell ends
+
+
+def glue(name, value, display=False):
+    """myst-nb's glue (the website shows the value where the prose names it), and more:
+    numpy scalars become Python numbers (myst-nb formats those), the value is kept in
+    ks.GLUED, and when the cell ends one line lists what it glued, so a learner sees their
+    run's values next to the prose's. Without myst-nb (a plain notebook in Colab) the value is
+    only kept and printed."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"glue: the name must be an identifier, not {name!r}")
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # np.float64(0.1) -> 0.1
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        myst_glue = None
+    if myst_glue is not None:
+        myst_glue(name, value, display=display)
+    GLUED[name] = value
+    _echo.append(f"{name} = {value:.4g}" if isinstance(value, float) else f"{name} = {value}")
+    if not _echo_at_cell_end():
+        print(_echo.pop())
+
+
+def _echo_at_cell_end():
+    """Print the cell's glued values in one line after it runs (IPython only)."""
+    try:
+        ipython = get_ipython()  # noqa: F821
+    except NameError:
+        return False
+    if ipython is None:
+        return False
+    if not getattr(ipython, "_keeping_state_echo", False):
+        def flush(*_):
+            if _echo:
+                print("glued:", ", ".join(_echo))
+                _echo.clear()
+        ipython.events.register("post_run_cell", flush)
+        ipython._keeping_state_echo = True
+    return True

@@ -131,6 +131,18 @@ def test_fails_with_keeps_run_all_going_and_fails_when_the_error_does_not_come(c
         fails_with(ValueError, "")
 
 
+def test_glue_keeps_plain_numbers_and_says_what_it_glued(capsys):
+    """Outside IPython the line is printed at once (in a notebook: one line per cell)."""
+    from keeping_state import GLUED, glue
+
+    glue("test_gap", np.float64(0.000123456), display=False)
+    glue("test_count", np.int64(3), display=False)
+    assert type(GLUED["test_gap"]) is float and type(GLUED["test_count"]) is int
+    assert capsys.readouterr().out == "test_gap = 0.0001235\ntest_count = 3\n"
+    with pytest.raises(ValueError, match="identifier"):
+        glue("not a name", 1.0)
+
+
 # --- timing: the policy and the clocks -------------------------------------------------------
 def test_check_timing_returns_the_margin(monkeypatch):
     monkeypatch.delenv("BOOK_STRICT_TIMING", raising=False)
