@@ -57,10 +57,9 @@ def install(*extra, dry_run=False):
     names = dict.fromkeys((*CORE, *extra))
     wanted = [f"{n}=={PINS[n]}" for n in names if is_older(n, PINS[n])]
     if wanted and not dry_run:
-        command = [sys.executable, "-m", "pip", "install", "-q", *wanted]
-        pip = subprocess.run(command, capture_output=True, text=True)
-        if pip.returncode != 0:
-            raise RuntimeError(f"pip could not install {wanted}:\n{pip.stderr}")
+        print(f"Setup: installing {', '.join(wanted)} and what they need (a minute or "
+              "two on a fresh machine; pip's progress follows) ...", flush=True)
+        run_pip(["install", "--progress-bar", "off", *wanted])
     loaded = [w for w in wanted
               if w.split("==")[0].replace("-", "_") in sys.modules]
     if loaded and not dry_run:
@@ -69,6 +68,26 @@ def install(*extra, dry_run=False):
                            "Restart session) and run all cells again.")
     print("Setup: installed", ", ".join(wanted) or "nothing (all present)")
     return wanted
+
+
+PIP = [sys.executable, "-m", "pip"]
+SHOWN = ("Collecting", "Downloading", "Installing", "Successfully", "Attempting",
+         "WARNING", "ERROR", "error:")  # pip's lines a learner needs; not "already satisfied"
+
+
+def run_pip(arguments):
+    """Run pip with `arguments`, printing its progress and warnings as they come (a line per
+    package, not a wall of "Requirement already satisfied"); raise with its output's tail
+    if it fails."""
+    process = subprocess.Popen([*PIP, *arguments], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, bufsize=1)
+    tail = []
+    for line in process.stdout:
+        tail = (tail + [line.rstrip()])[-30:]
+        if line.lstrip().startswith(SHOWN):
+            print("  pip:", line.strip(), flush=True)
+    if process.wait() != 0:
+        raise RuntimeError(f"pip {' '.join(arguments)} failed:\n" + "\n".join(tail))
 
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",

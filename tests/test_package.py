@@ -24,6 +24,19 @@ def test_install_names_what_is_missing(monkeypatch, capsys):
     assert "no-such-package-here==1.0" in capsys.readouterr().out
 
 
+def test_pip_shows_progress_and_warnings_not_a_wall(monkeypatch, capsys):
+    script = ("print('Collecting keras==3.15.1'); print('Requirement already satisfied: x');"
+              "print('WARNING: a warning'); print('Successfully installed keras-3.15.1')")
+    monkeypatch.setattr(ks, "PIP", [sys.executable, "-c", script])
+    ks.run_pip(["install", "keras==3.15.1"])
+    out = capsys.readouterr().out
+    assert "pip: Collecting keras==3.15.1" in out and "pip: WARNING: a warning" in out
+    assert "Successfully installed" in out and "already satisfied" not in out
+    monkeypatch.setattr(ks, "PIP", [sys.executable, "-c", "print('boom'); raise SystemExit(1)"])
+    with pytest.raises(RuntimeError, match="failed:\\nboom"):
+        ks.run_pip(["install", "x"])
+
+
 def test_install_refuses_unpinned_names():
     with pytest.raises(ValueError, match="not pinned by the book"):
         ks.install("tensorfow")
