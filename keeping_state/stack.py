@@ -139,13 +139,18 @@ def train_stacked(weights, losses_of, batches, learning_rate=0.01, carry=None, n
     # With progress, the updates run in five compiled pieces (one trace), a line after each.
     edges = np.linspace(0, steps, 6 if progress and steps >= 5 else 2).astype(int)
     pieces, began = [], time.perf_counter()
-    for start, stop in zip(edges[:-1], edges[1:]):
-        losses, by_weight, carried = run(tf.constant(int(start)), tf.constant(int(stop)),
-                                         carried)
-        pieces.append((losses.numpy(), [n.numpy() for n in by_weight]))
-        if progress:
-            print(f"{progress}: {stop}/{steps} updates, "
-                  f"{time.perf_counter() - began:.0f} s", flush=True)
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")  # a new tf.function per call is intended: no retracing warning
+    try:
+        for start, stop in zip(edges[:-1], edges[1:]):
+            losses, by_weight, carried = run(tf.constant(int(start)), tf.constant(int(stop)),
+                                             carried)
+            pieces.append((losses.numpy(), [n.numpy() for n in by_weight]))
+            if progress:
+                print(f"{progress}: {stop}/{steps} updates, "
+                      f"{time.perf_counter() - began:.0f} s", flush=True)
+    finally:
+        logger.setLevel(level)
     loss_log = np.concatenate([losses for losses, _ in pieces])
     if norms:
         return loss_log, [np.concatenate(logs) for logs in zip(*(n for _, n in pieces))]

@@ -446,3 +446,29 @@ def test_stacked_norms_padding_progress_and_errors(capsys):
         stack.train_stacked(weights, losses_of, [x, x[:2]])
     with pytest.raises(ValueError, match="batches is empty"):
         stack.train_stacked(weights, losses_of, [])
+
+
+def test_train_stacked_called_in_a_loop_prints_no_retracing_warning():
+    """A new compiled loop per call is intended; TensorFlow's warning about it would put a
+    wall of text under a chapter's cell."""
+    import io
+    import logging
+
+    import keras
+    import tensorflow as tf
+
+    from keeping_state import stack
+
+    caught = io.StringIO()
+    handler = logging.StreamHandler(caught)
+    tf.get_logger().addHandler(handler)
+    try:
+        for seed in range(7):
+            keras.utils.set_random_seed(seed)
+            model = keras.Sequential([keras.Input((3, 1)), keras.layers.LSTM(2),
+                                      keras.layers.Dense(1)])
+            stack.train_stacked(stack.stack_weights([model]), lambda w, x: tf.reduce_mean(
+                stack.lstm_dense(w, x) ** 2, [1, 2]), [np.ones((2, 1, 4, 3, 1), "float32")])
+    finally:
+        tf.get_logger().removeHandler(handler)
+    assert "retracing" not in caught.getvalue()
