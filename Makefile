@@ -18,7 +18,7 @@ help:
 	@echo "make doctor is this machine ready for a workshop? (versions, memory, a tiny LSTM)"
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
-	@echo "make exercises  learner copies without solutions, into _build/html/exercises/"
+	@echo "make exercises  plain learner notebooks, with and without solutions, into _build/html/exercises/"
 	@echo "make timings  after make test: record run times for the teaching schedule"
 	@echo "make linkcheck  check every external link of the site (needs the network)"
 	@echo "make clean  remove _build (the site and the execution cache)"

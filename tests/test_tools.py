@@ -13,30 +13,71 @@ from bookfiles import ROOT, cells, chapters, load, source
 
 
 def test_learner_copies(tmp_path):
+    """make exercises: two plain notebooks per chapter, no MyST markup left in either; the
+    exercises copy keeps every code cell but the solutions' (plus an answer cell per
+    exercise), the other adds the solutions' code at the end; both carry the package."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import plain_notebooks
+
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "learner_copies.py"),
                           "--out", str(tmp_path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     for chapter in chapters():
-        copy = json.loads((tmp_path / chapter.name).read_text())
-        text = "\n".join(source(c) for c in cells(copy, "markdown"))
-        original = "\n".join(source(c) for c in cells(load(chapter), "markdown"))
-        assert "{solution" not in text and "dropdown" not in text
-        assert text.count("{exercise}") == original.count("{exercise}")
-        copied = cells(copy, "code")
-        assert copied[0]["id"] == "companion-package"
         book = load(chapter)
         solution = bookfiles.solution_cells(book)
         kept = [source(c) for i, c in enumerate(book["cells"])
                 if c["cell_type"] == "code" and i not in solution]
-        assert solution and [source(c) for c in copied[1:]] == kept
+        solved = [source(book["cells"][i]) for i in sorted(solution)
+                  if book["cells"][i]["cell_type"] == "code"]
+        n_exercises = len(bookfiles.exercises(book))
+        for suffix, with_solutions in (("", False), ("-with-solutions", True)):
+            copy = json.loads((tmp_path / f"{chapter.stem}{suffix}.ipynb").read_text())
+            assert plain_notebooks.myst_left(copy) == []
+            text = "\n".join(source(c) for c in cells(copy, "markdown"))
+            assert "{glue" not in text and "{cite}" not in text and "```{" not in text
+            assert text.count("### <a id=") == n_exercises, "one heading per exercise"
+            code = [source(c) for c in cells(copy, "code")]
+            assert code[0].startswith("# This learner copy carries")
+            answers = [c for c in code if c == "# Your answer here\n"]
+            assert len(answers) == n_exercises
+            rest = [c for c in code[1:] if c != "# Your answer here\n"]
+            assert rest == kept + (solved if with_solutions else [])
+            assert ("## Solutions" in text) == (with_solutions and bool(solved))
     # the package cell unpacks exactly keeping_state/*.py
     unpacked = tmp_path / "unpacked"
     unpacked.mkdir()
-    subprocess.run([sys.executable, "-c", source(copied[0])], cwd=unpacked, check=True)
+    subprocess.run([sys.executable, "-c", code[0]], cwd=unpacked, check=True)
     for module in (ROOT / "keeping_state").glob("*.py"):
         assert (unpacked / "keeping_state" / module.name).read_bytes() == module.read_bytes()
     index = (tmp_path / "index.html").read_text()
     assert all(f'href="{chapter.name}"' in index for chapter in chapters())
+
+
+def test_plain_markdown_turns_myst_into_what_jupyter_shows(tmp_path):
+    """Each MyST construct the chapters use, converted: glue (with its format), cite, a
+    label and a reference to it, a link to another page, an admonition, an exercise."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import plain_notebooks
+
+    page = ROOT / "book" / "chapters" / "07_example.ipynb"
+    convert = plain_notebooks.Converter(
+        page, {"gap": 0.012345, "n": 3}, {"k1": "Smith 2020"},
+        {"here": "book/chapters/07_example", "there": "book/appendix/other"},
+        "https://site.example/")
+    text, had_exercise = convert.markdown(
+        "(here)=\n## Title\nErr {glue:text}`gap:.2e` over {glue:text}`n` runs "
+        "{cite}`k1`; see [above](here), [there](there), [p](../robustness.ipynb#x).\n"
+        "```{admonition} Note well\n:class: tip\n\nBody {glue:text}`gap:.0%`\n```\n"
+        "````{exercise}\n:label: ex-a\n\nDo it.\n````")
+    assert '<a id="here"></a>' in text and "**1.23e-02**" in text and "**3**" in text
+    assert "(Smith 2020)" in text and "[above](#here)" in text
+    assert "[there](https://site.example/book/appendix/other.html#there)" in text
+    assert "[p](https://site.example/book/robustness.html#x)" in text
+    assert "> **Note well**" in text and "> Body **1%**" in text
+    assert '### <a id="ex-a"></a>Exercise 7.1' in text and had_exercise
+    assert plain_notebooks.MYST_LEFT.search(text) is None
+    with pytest.raises(KeyError, match="no book value for glued 'missing'"):
+        convert.markdown("{glue:text}`missing:.1f`")
 
 
 # --- make robustness -------------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""Write learner copies of the chapters, with the exercise solutions removed (`make exercises`).
+"""Write the learner notebooks of the chapters (`make exercises`): plain Jupyter notebooks.
 
-The solutions stay in the book; the copies in `_build/html/exercises/` (with an index page the
-teaching page links to, so the published site offers them for download) are what a workshop
-hands out. Each copy carries the book's companion package (keeping_state/, zipped into a cell
-before the setup cell), so a copy alone in an empty folder runs with registry packages only
-(`make learner-check` tests exactly that).
+For each chapter two copies in `_build/html/exercises/` (with an index page the teaching page
+links to, so the published site offers them for download): `NN_name.ipynb` without the
+solutions (what a workshop hands out) and `NN_name-with-solutions.ipynb` with the solutions
+gathered at the end. Both are plain notebooks (tools/plain_notebooks.py: no MyST markup, the
+book's numbers in the text, an empty cell under each exercise), so Colab, VS Code and classic
+Jupyter show them as the website does. Each carries the book's companion package
+(keeping_state/, zipped into a cell before the setup cell), so a copy alone in an empty folder
+runs with registry packages only (`make learner-check` tests exactly that).
 Usage: python tools/learner_copies.py [--out DIR]
 """
 import argparse
@@ -19,19 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "keeping_state"
 sys.path.insert(0, str(ROOT))
-from keeping_state import bookfiles  # noqa: E402 (the one reader of the exercise format)
+sys.path.insert(0, str(ROOT / "tools"))
+from keeping_state import bookfiles  # noqa: E402 (the one reader of the book's files)
+import plain_notebooks  # noqa: E402
 
-NOTICE = ("```{note}\nLearner copy: the solutions to the exercises are in the book, "
-          "folded under each exercise.\n```")
-
-
-def strip_solutions(notebook, name="notebook"):
-    """The notebook without its solutions' cells (the gated {solution-start} ...
-    {solution-end} span, code cells included), a notice added; and how many were removed."""
-    notebook, removed = bookfiles.without_solutions(notebook, name)
-    notebook["cells"].insert(1, {"cell_type": "markdown", "id": "learner-copy",
-                                 "metadata": {}, "source": NOTICE.splitlines(True)})
-    return notebook, removed
+FLAVOURS = {"": "none", "-with-solutions": "end"}  # file name suffix: where the solutions go
 
 
 def package_zip():
@@ -71,22 +66,29 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     chapters = bookfiles.chapters()
+    shared = dict(cites=plain_notebooks.citations(), labels=plain_notebooks.labels_by_page(),
+                  site=plain_notebooks.site_url())
     for path in chapters:
-        notebook, removed = strip_solutions(bookfiles.load(path), path.name)
-        notebook = carry_package(notebook)
-        if removed == 0:
+        if not bookfiles.solution_spans(bookfiles.load(path), path.name):
             raise SystemExit(f"{path.name}: no solutions found; has the directive changed?")
-        (args.out / path.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
-        print(f"{path.name}: {removed} solutions removed")
-    items = "".join(f'<li><a href="{p.name}" download>{html.escape(p.name)}</a></li>'
+        for suffix, solutions in FLAVOURS.items():
+            notebook = carry_package(plain_notebooks.plain_notebook(path, solutions, **shared))
+            left = plain_notebooks.myst_left(notebook)
+            if left:
+                raise SystemExit(f"{path.name}: MyST markup left in the plain copy: {left[:5]}")
+            (args.out / f"{path.stem}{suffix}.ipynb").write_text(
+                json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{path.name}: plain copies without and with solutions")
+    items = "".join(f'<li>{html.escape(p.stem)}: <a href="{p.name}" download>exercises</a>, '
+                    f'<a href="{p.stem}-with-solutions.ipynb" download>with solutions</a></li>'
                     for p in chapters)
     (args.out / "index.html").write_text(
-        "<!DOCTYPE html><html lang='en'><meta charset='utf-8'><title>Learner copies</title>"
-        "<h1>Learner copies: the chapters without the solutions</h1><ul>" + items + "</ul>"
-        "<p>Open one in Jupyter, Colab or a hub; its first cell installs what it needs.</p>"
-        "</html>\n", encoding="utf-8")
-    print(f"{len(chapters)} learner copies in {args.out}")
+        "<!DOCTYPE html><html lang='en'><meta charset='utf-8'><title>Learner notebooks</title>"
+        "<h1>Learner notebooks: the chapters as plain Jupyter notebooks</h1><ul>" + items +
+        "</ul><p>Open one in Jupyter, Colab, VS Code or a hub; its first cells install what it "
+        "needs. The numbers in bold in the text are the book's run.</p></html>\n",
+        encoding="utf-8")
+    print(f"{2 * len(chapters)} learner notebooks in {args.out}")
 
 
 if __name__ == "__main__":
