@@ -28,11 +28,12 @@ import sys
 
 from ._pins import PINS
 from .notebook import (GLUED, fails_with, generator, glue, printed_above,  # noqa: F401
-                       printed_below, start)  # (only the standard library until called)
+                       printed_below, stages, start)  # (standard library until called)
 from . import stack  # noqa: F401,E402 (imports TensorFlow only when its functions run)
 
-# What every chapter imports; a chapter names what it needs beyond this.
-CORE = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "myst-nb")
+# What every chapter imports; a chapter names what it needs beyond this. (Not myst-nb: ks.glue
+# keeps and prints the values without it, and only the website's build needs it.)
+CORE = ("tensorflow", "keras", "numpy", "pandas", "matplotlib")
 __version__ = "1.0"
 
 

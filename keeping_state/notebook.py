@@ -1,4 +1,5 @@
 """The start of every chapter (one call after the SEED cell) and its helpers."""
+import contextlib
 import math
 import os
 import re
@@ -21,9 +22,10 @@ def start(seed, *needs, one_thread=False, figsize=(7, 3.2)):
     install(*needs)
     if one_thread:
         hold_numpy_to_one_thread()
-    import keras
-    import matplotlib.pyplot as plt
-    import tensorflow as tf
+    with _native_stderr_silenced():  # TensorFlow's C++ start-up notes, not errors
+        import keras
+        import matplotlib.pyplot as plt
+        import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -38,6 +40,26 @@ def start(seed, *needs, one_thread=False, figsize=(7, 3.2)):
         ipython.run_line_magic("xmode", "Minimal")
     print(f"Keras {keras.__version__}, TensorFlow {tf.__version__}, "
           f"SEED = {seed}")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """File descriptor 2 to /dev/null for the block: TensorFlow's C++ code writes its
+    start-up notes ("All log messages before absl::InitializeLog()...", oneDNN's) there,
+    past Python and TF_CPP_MIN_LOG_LEVEL. Python's own exceptions are unaffected."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (some embedded kernels): nothing to silence
+        yield
+        return
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(sink)
 
 
 def generator(seed, name):
@@ -87,7 +109,8 @@ class fails_with:
     The block must raise `kind` (or a subclass) with `fragment` in its message; the
     message is then printed as Python would print it, with a line saying the failure is
     the point, and kept: failure.message (str(error)), failure.line (its first line),
-    failure.error. A block that runs without error, or fails another way, fails the cell."""
+    failure.error. A block that runs without error, or fails another way, fails the cell.
+    failure.quote(first, last) is the part of the real message the prose quotes (glue it)."""
 
     def __init__(self, kind, fragment):
         if not (isinstance(kind, type) and issubclass(kind, BaseException)):
@@ -118,6 +141,32 @@ class fails_with:
               "the failure is the point")
         return True
 
+    def quote(self, first, last=None, most=100):
+        """The message from `first` through `last` (through the end of first's line if
+        last is None), whitespace collapsed: what the prose quotes, taken from the error
+        itself so that a changed message fails the cell instead of leaving the prose wrong."""
+        if self.message is None:
+            raise RuntimeError("quote: the block has not failed yet; quote after the with")
+        message = re.sub(r"\x1b\[[0-9;]*m", "", self.message)  # Keras's bold, as text
+        text = " ".join(message.split())
+        start = text.find(first)
+        if start < 0:
+            raise AssertionError(f"quote: {first!r} is not in the message: {text[:300]}")
+        if last is None:
+            lines = [" ".join(line.split()) for line in message.splitlines()]
+            holding = next((line for line in lines if first in line), None)
+            quoted = holding[holding.find(first):] if holding else text[start:]
+        else:
+            found = text.find(last, start + len(first))
+            if found < 0:
+                raise AssertionError(f"quote: {last!r} does not follow {first!r} in the "
+                                     f"message: {text[start:start + 300]}")
+            quoted = text[start:found + len(last)]
+        if len(quoted) > most:
+            raise ValueError(f"quote: {len(quoted)} characters (most {most}); pick a `last` "
+                             f"nearer `first`: {quoted[:most]}...")
+        return quoted
+
 
 def _shortened(message, fragment, most=12):
     """A long message (a graph error's forty frames) as its first lines and the lines
@@ -131,6 +180,23 @@ def _shortened(message, fragment, most=12):
     return "\n".join(lines[:4] + [f"... ({hit - 5} lines)"] + lines[hit - 1:hit + 2]
                      + ([f"... ({len(lines) - hit - 2} more lines)"]
                         if hit + 2 < len(lines) else []))
+
+
+def stages(items, what=""):
+    """Loop over `items` (a few long stages) printing one line per stage as it runs,
+    "[1/2] no dropout ... 6.9 s", so a cell that takes a while is never silent. An item
+    that is a (name, value) pair is named by its first element."""
+    import time
+    items = list(items)
+    if not items:
+        raise ValueError("stages: nothing to run")
+    for number, item in enumerate(items, start=1):
+        name = item[0] if isinstance(item, tuple) else item
+        print(f"[{number}/{len(items)}] {what}{' ' if what else ''}{name} ...", end="",
+              flush=True)
+        began = time.perf_counter()
+        yield item
+        print(f" {time.perf_counter() - began:.1f} s", flush=True)
 
 
 GLUED = {}  # every value glued in this kernel, by name

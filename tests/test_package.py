@@ -144,6 +144,28 @@ def test_fails_with_keeps_run_all_going_and_fails_when_the_error_does_not_come(c
         fails_with(ValueError, "")
 
 
+def test_a_quote_is_taken_from_the_real_message():
+    from keeping_state import fails_with
+
+    with fails_with(ValueError, "extension") as failure:
+        raise ValueError("Invalid filepath  extension for saving.\nPlease add a `.keras`\n"
+                         "extension. Received: filepath=x.")
+    assert failure.quote("Invalid") == "Invalid filepath extension for saving."
+    assert failure.quote("Please", "extension") == "Please add a `.keras` extension"
+    assert failure.quote("add", "x.") == "add a `.keras` extension. Received: filepath=x."
+    with pytest.raises(AssertionError, match="not in the message"):
+        failure.quote("Valid filepath")
+    with fails_with(IndexError, "out of range") as bold:  # as Keras prints it
+        raise IndexError("Exception in LSTM.call().\n\x1b[1mlist index out of range\x1b[0m")
+    assert bold.quote("list") == "list index out of range"
+    with pytest.raises(AssertionError, match="does not follow"):
+        failure.quote("Please", "Invalid")
+    with pytest.raises(ValueError, match="pick a `last`"):
+        failure.quote("Invalid", "x.", most=20)
+    with pytest.raises(RuntimeError, match="not failed yet"):
+        fails_with(ValueError, "x").quote("x")
+
+
 def test_glue_keeps_plain_numbers_and_says_what_it_glued(capsys):
     """Outside IPython the line is printed at once (in a notebook: one line per cell)."""
     from keeping_state import GLUED, glue
@@ -472,3 +494,19 @@ def test_train_stacked_called_in_a_loop_prints_no_retracing_warning():
     finally:
         tf.get_logger().removeHandler(handler)
     assert "retracing" not in caught.getvalue()
+
+
+def test_stages_prints_a_line_per_stage_as_it_runs(capsys):
+    from keeping_state import stages
+
+    seen = []
+    for name, value in stages({"no dropout": 0.0, "dropout 0.5": 0.5}.items(), "training"):
+        seen.append(value)
+        print("inside", end="")  # what a stage prints stays on its line
+    lines = capsys.readouterr().out.splitlines()
+    assert seen == [0.0, 0.5] and len(lines) == 2
+    assert lines[0].startswith("[1/2] training no dropout ...inside")
+    assert lines[1].startswith("[2/2] training dropout 0.5 ...") and lines[1].endswith(" s")
+    assert [x for x in stages(["a"])] == ["a"]
+    with pytest.raises(ValueError, match="nothing to run"):
+        list(stages([]))

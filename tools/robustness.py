@@ -20,6 +20,7 @@ replaces those runs and keeps the others); a notebook
 whose metadata sets robustness.run_alone (timing checks) runs with no other notebook beside it.
 """
 import argparse
+import ast
 import json
 import os
 import re
@@ -105,7 +106,10 @@ def glued_values(executed):
             try:
                 values[name] = float(text.strip("'\""))
             except ValueError:
-                values[name] = text.strip("'\"")
+                try:  # a glued string's text/plain is its repr: "'a quoted message'"
+                    values[name] = str(ast.literal_eval(text))
+                except (ValueError, SyntaxError):
+                    values[name] = text
     return values
 
 
