@@ -6,7 +6,6 @@ PINS = {
     "numpy": "2.4.6",
     "pandas": "3.1.1",
     "matplotlib": "3.11.2",
-    "myst-nb": "1.4.0",
     "ai-edge-litert": "2.3.0",
     "onnxruntime": "1.31.1",
     "tf2onnx": "1.17.0",
