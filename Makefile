@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book slides pdf serve test robustness learner-check doctor lab bench exercises timings linkcheck clean
+.PHONY: help venv book slides pdf serve test robustness learner-check doctor lab bench exercises learners older-stack timings linkcheck clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lab    JupyterLab on the book, for workshops"
 	@echo "make bench  chapter 5's timings at full size, into _build/bench/"
 	@echo "make exercises  plain learner notebooks, with and without solutions, into _build/html/exercises/"
+	@echo "make learners  the learners branch the launch buttons open, into _build/learners/"
+	@echo "make older-stack  each chapter as Colab runs it, from TensorFlow 2.19/Keras 3.10 (slow)"
 	@echo "make timings  after make test: record run times for the teaching schedule"
 	@echo "make linkcheck  check every external link of the site (needs the network)"
 	@echo "make clean  remove _build (the site and the execution cache)"
@@ -99,6 +101,14 @@ bench: venv
 
 exercises: venv
 	$(BIN)/python tools/learner_copies.py
+
+# What the launch buttons open (the deploy workflow pushes it): into _build/learners.
+learners: venv
+	$(BIN)/python tools/learner_branch.py
+
+# Every chapter and the appendix as Colab runs them, from an older TensorFlow/Keras, no myst-nb.
+older-stack: venv
+	$(BIN)/python tools/older_stack.py
 
 timings: venv
 	$(BIN)/python tools/record_timings.py

@@ -74,6 +74,18 @@ def toc_notebooks():
     return [p for p in found if p is not None and p.suffix == ".ipynb"]
 
 
+# Pages that read the repository itself (the record, the timings, the toc): they have no learner
+# copy, so the site shows no launch button on them (_ext/learner_launch.py).
+MAINTAINER_PAGES = ("book/robustness", "book/teaching")
+
+
+def learner_pages():
+    """The notebooks a learner runs from a launch button (every toc notebook but the
+    maintainers' pages), in the toc's order."""
+    return [p for p in toc_notebooks()
+            if p.relative_to(ROOT).with_suffix("").as_posix() not in MAINTAINER_PAGES]
+
+
 def chapters():
     """The chapters (the numbered part of _toc.yml), in order, as paths."""
     return [p for p in toc_notebooks() if p.parent.name == "chapters"]

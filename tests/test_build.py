@@ -255,6 +255,13 @@ def test_launch_buttons_open_the_right_notebook(browser, site):
               or "2i2c" in h]
     assert len(launch) >= 3, launch
     assert all("book/chapters/03_bptt_windows.ipynb" in h for h in launch), launch
+    # the learners branch (tools/learner_branch.py): the plain notebook, not the MyST source
+    assert any("/blob/learners/book/chapters/03_bptt_windows.ipynb" in h for h in launch)
+    assert any("mybinder.org/v2/gh/" in h and "/learners?" in h for h in launch), launch
+    for page in ("book/robustness.html", "book/teaching.html"):  # no learner copy: no button
+        visit(browser, urljoin(site, page))
+        hrefs = browser.execute_script("return [...document.links].map(a => a.href)")
+        assert not [h for h in hrefs if "colab.research.google.com" in h], page
 
 
 # --- The workshop kit: a slide deck per chapter and the book as one PDF ----------------------

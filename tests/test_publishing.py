@@ -83,6 +83,8 @@ def test_workflows_exist_for_ci_deploy_upstream_and_links():
     assert "tools/unpinned.py" in upstream and "gh issue create" in upstream
     deploy = (ROOT / ".github/workflows/deploy.yml").read_text()
     assert "make book" in deploy and "deploy-pages" in deploy
+    assert "tools/learner_branch.py --push" in deploy, "the launch buttons' branch"
+    assert "contents: write" in deploy
 
 
 def test_workflows_pass_actionlint():

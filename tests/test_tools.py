@@ -199,3 +199,37 @@ def test_nbval_run_writes_what_a_notebook_glued(tmp_path):
         assert json.loads(written.read_text()) == {"double": 0.0}
     finally:
         written.unlink(missing_ok=True)
+
+
+def test_learner_branch_holds_a_plain_notebook_for_every_launch_button(tmp_path):
+    """tools/learner_branch.py: at the path of every page a learner launches, its plain
+    notebook (no MyST, the package carried where the page imports it); the maintainers' pages
+    are left out (the site shows them no launch button); Binder's files; a README; and --push
+    makes the one commit of branch `learners` on the remote."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import plain_notebooks
+
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    out = tmp_path / "learners"
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "learner_branch.py"),
+                          "--out", str(out), "--push", str(remote)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    pages = bookfiles.learner_pages()
+    assert {p.stem for p in pages} >= {c.stem for c in chapters()} | {"check_setup"}
+    assert not {p.relative_to(ROOT).with_suffix("").as_posix() for p in pages} & set(
+        bookfiles.MAINTAINER_PAGES)
+    for page in pages:
+        copy = json.loads((out / page.relative_to(ROOT)).read_text())
+        assert plain_notebooks.myst_left(copy) == [], page.name
+        code = [source(c) for c in cells(copy, "code")]
+        if any("keeping_state" in c for c in code[1:]):
+            assert code[0].startswith("# This learner copy carries"), page.name
+    for name in ("requirements.txt", "runtime.txt"):
+        assert (out / "binder" / name).read_bytes() == (ROOT / "binder" / name).read_bytes()
+    assert "do not edit" in (out / "README.md").read_text()
+    listed = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only",
+                             "learners"], capture_output=True, text=True, check=True).stdout
+    assert "book/chapters/03_bptt_windows.ipynb" in listed.split()
+    assert not (out / "book" / "robustness.ipynb").exists()

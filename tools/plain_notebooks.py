@@ -52,6 +52,8 @@ def citations():
 def book_values(stem):
     """{glue name: value} of the chapter's run at its own SEED in book/robustness.json."""
     record = json.loads((ROOT / "book" / "robustness.json").read_text(encoding="utf-8"))
+    if stem not in record["chapters"]:
+        return {}  # a page without a seed (the setup check): nothing glued, nothing to show
     chapter = record["chapters"][stem]
     seed = str(chapter["own_seed"])
     return {name: by_seed[seed] for name, by_seed in chapter["values"].items()
@@ -149,9 +151,10 @@ class Converter:
         return "\n".join(out), had_exercise
 
 
-NOTICE = ("*A plain notebook of this chapter of the book ({url}): numbers in **bold** in the "
+NOTICE = ("*A plain notebook of this page of the book ({url}): numbers in **bold** in the "
           "text are the book's run at `SEED = {seed}`; your run prints its own beside them, and "
           "they may differ in the last digits (timings more).{solutions}*")
+NOTICE_UNSEEDED = "*A plain notebook of this page of the book ({url}).*"
 
 
 def plain_notebook(path, solutions="end", values=None, cites=None, labels=None, site=None):
@@ -191,8 +194,10 @@ def plain_notebook(path, solutions="end", values=None, cites=None, labels=None, 
     page = path.resolve().relative_to(ROOT).with_suffix("").as_posix()
     note = {"end": " The solutions are at the end.",
             "none": " This copy has no solutions: they are in the book."}[solutions]
-    body.insert(1, _markdown("plain-notebook-notice", NOTICE.format(
-        url=f"{site}{page}.html", seed=seed, solutions=note)))
+    notice = (NOTICE_UNSEEDED.format(url=f"{site}{page}.html") if seed is None else
+              NOTICE.format(url=f"{site}{page}.html", seed=seed,
+                            solutions=note if spans else ""))
+    body.insert(1, _markdown("plain-notebook-notice", notice))
     if solutions == "end" and gathered:
         body += [_markdown("plain-solutions", "## Solutions")] + gathered
     notebook["cells"] = body
@@ -210,7 +215,7 @@ def _seed(notebook):
             match = re.search(r"SEED\s*=\s*(\d+)", bookfiles.source(cell))
             if match:
                 return int(match.group(1))
-    raise ValueError("no `SEED = ...` in a cell tagged parameters")
+    return None  # a page without randomness (the setup check)
 
 
 def myst_left(notebook):
