@@ -37,6 +37,16 @@ def test_pip_shows_progress_and_warnings_not_a_wall(monkeypatch, capsys):
         ks.run_pip(["install", "x"])
 
 
+def test_install_asks_for_a_restart_when_it_upgraded_a_loaded_package(monkeypatch, capsys):
+    """The message the teaching page quotes ("restart the kernel", Colab's menu path)."""
+    monkeypatch.setattr(ks, "is_older", lambda name, pin: name == "numpy")  # numpy is loaded
+    monkeypatch.setattr(ks, "run_pip", lambda arguments: None)
+    with pytest.raises(RuntimeError, match="restart the kernel \\(Colab: Runtime > Restart "
+                                           "session\\) and run all cells again"):
+        ks.install()
+    assert "pip's progress follows" in capsys.readouterr().out
+
+
 def test_install_refuses_unpinned_names():
     with pytest.raises(ValueError, match="not pinned by the book"):
         ks.install("tensorfow")

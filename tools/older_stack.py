@@ -61,7 +61,7 @@ def main(argv=None):
     if not (args.venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(args.venv)], check=True)
     pip(args.venv, *OLDER, *TOOLS)
-    pip(args.venv, "--no-deps", str(ROOT))  # the companion package, as a learner has it
+    pip(args.venv, "--no-deps", "--force-reinstall", str(ROOT))  # the companion package
     failed = []
     with tempfile.TemporaryDirectory() as out:
         for path in paths:
