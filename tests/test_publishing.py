@@ -120,3 +120,13 @@ def test_each_chapter_names_its_source_with_a_link_or_says_there_is_none(path):
     assert has_link or says_none, (
         f"{path.name}: link the source article, or say plainly that it gives no web address")
     assert "Anonymous" not in text
+
+
+def test_the_python_the_teaching_page_names_is_binders():
+    """The teaching page types the Python version (3.11): it must be the one binder/ builds
+    and the pins are checked on, so that a change of Python cannot leave the page behind."""
+    version = (ROOT / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
+    page = (ROOT / "book" / "teaching.ipynb").read_text()
+    named = set(re.findall(r"(?:Python |python|py -)(3\.\d+)", page))
+    assert named == {version}, f"teaching.ipynb names Python {named}, binder/ has {version}"
+    assert f"Python {version}" in (ROOT / "requirements.txt").read_text()

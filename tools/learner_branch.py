@@ -46,8 +46,8 @@ def assemble(out):
         left = plain_notebooks.myst_left(notebook)
         if left:
             raise SystemExit(f"{path.name}: MyST markup left in the plain copy: {left[:5]}")
-        if any("keeping_state" in bookfiles.source(c) or "import keeping" in
-               bookfiles.source(c) for c in bookfiles.cells(notebook, "code")):
+        if any("keeping_state" in bookfiles.source(c)
+               for c in bookfiles.cells(notebook, "code")):
             notebook = learner_copies.carry_package(notebook)
         target = out / path.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
