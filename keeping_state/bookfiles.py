@@ -86,6 +86,28 @@ def learner_pages():
             if p.relative_to(ROOT).with_suffix("").as_posix() not in MAINTAINER_PAGES]
 
 
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)")  # a {glue:text}`name...` role in prose
+
+
+def glue_calls(nb):
+    """{name: the source of the value} of every glue(name, value, ...) call in a notebook's
+    code cells (the chapters glue through keeping_state.glue)."""
+    code = "\n".join(source(c) for c in cells(nb, "code"))
+    found = {}
+    for match in re.finditer(r"glue\(\s*f?[\"']([\w.-]+)[\"']\s*,", code):
+        end, depth = match.end(), 1
+        while end < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            end += 1
+        found[match.group(1)] = code[match.end():end - 1].strip()
+    return found
+
+
+def glued_in_prose(nb):
+    """The names a notebook's Markdown states with a glue role."""
+    return {name for c in cells(nb, "markdown") for name in GLUE_ROLE.findall(source(c))}
+
+
 def chapters():
     """The chapters (the numbered part of _toc.yml), in order, as paths."""
     return [p for p in toc_notebooks() if p.parent.name == "chapters"]

@@ -1,8 +1,8 @@
 """The tests read the book's files with the package's readers (keeping_state.bookfiles)."""
-from keeping_state.bookfiles import (BOOK, MAINTAINER_PAGES, ROOT,  # noqa: F401
+from keeping_state.bookfiles import (BOOK, GLUE_ROLE, MAINTAINER_PAGES, ROOT,  # noqa: F401
                                      ExerciseFormatError, cells, chapter_titles, chapters,
                                      exercise_statements, exercises, existing_source,
-                                     learner_pages, load, notebooks, pins, python_only,
-                                     setup_cell, setup_extras, solution_cells, solution_spans,
-                                     source, start_call, toc_entries, toc_files,
-                                     toc_notebooks, without_solutions)
+                                     glue_calls, glued_in_prose, learner_pages, load,
+                                     notebooks, pins, python_only, setup_cell, setup_extras,
+                                     solution_cells, solution_spans, source, start_call,
+                                     toc_entries, toc_files, toc_notebooks, without_solutions)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from bookfiles import BOOK, cells, load, source
+from bookfiles import BOOK, cells, glue_calls, load, source
 
 SEEDED = sorted((BOOK / "chapters").glob("*.ipynb")) + sorted((BOOK / "appendix").glob("*.ipynb"))
 ROLE = r"\{glue:text\}`([\w.-]+):[^`]+`"
@@ -26,19 +26,6 @@ ROUNDED = {"below": r"printed_below|\bfloor\(", "above": r"printed_above|\bceil\
 EXEMPT = {
     ("05_step_inference", "crossover"): "the batch size where two floors cross, stated as a point",
 }
-
-
-def glued_expressions(notebook):
-    """{name: the source of the value passed to glue(name, ...)} over a notebook's code."""
-    code = "\n".join(source(c) for c in cells(notebook, "code"))
-    found = {}
-    for match in re.finditer(r"glue\(\s*[\"']([\w.-]+)[\"']\s*,", code):
-        end, depth = match.end(), 1
-        while end < len(code) and depth:
-            depth += {"(": 1, ")": -1}.get(code[end], 0)
-            end += 1
-        found[match.group(1)] = code[match.end():end - 1]
-    return found
 
 
 def bounds(text):
@@ -68,7 +55,7 @@ def test_the_bound_finder_reads_the_book_s_phrasings():
 @pytest.mark.parametrize("path", SEEDED, ids=lambda p: p.name)
 def test_every_glued_bound_is_rounded_toward_its_claim(path):
     notebook = load(path)
-    expressions = glued_expressions(notebook)
+    expressions = glue_calls(notebook)
     unsafe = []
     for cell in cells(notebook, "markdown"):
         for name, direction in bounds(source(cell)):

@@ -520,3 +520,15 @@ def test_stages_prints_a_line_per_stage_as_it_runs(capsys):
     assert [x for x in stages(["a"])] == ["a"]
     with pytest.raises(ValueError, match="nothing to run"):
         list(stages([]))
+
+
+def test_glue_calls_and_glued_in_prose_read_a_notebook():
+    from keeping_state.bookfiles import glue_calls, glued_in_prose
+
+    nb = {"cells": [
+        {"cell_type": "code", "source": ['glue("a", ks.printed_below(f(x), ".1f"),\n',
+                                         '     display=False)\n', "glue('b', 2)"]},
+        {"cell_type": "markdown", "source": ["at least {glue:text}`a:.1f` and {glue}`b`"]}]}
+    assert glue_calls(nb) == {"a": 'ks.printed_below(f(x), ".1f"),\n     display=False',
+                              "b": "2"}
+    assert glued_in_prose(nb) == {"a", "b"}

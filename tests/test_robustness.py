@@ -1,18 +1,17 @@
 """The seed-robustness record (`book/robustness.json`, written by `make robustness`) matches the
 chapters as they are now, and every stated number that moves much with the seed says so."""
 import json
-import re
 import sys
 
 import pytest
 
-from bookfiles import BOOK, cells, load, notebooks, source
+from bookfiles import (BOOK, GLUE_ROLE, cells, glue_calls, glued_in_prose, load, notebooks,
+                       source)
 
 RECORD = BOOK / "robustness.json"
 RERUN = "run `make robustness` again to refresh book/robustness.json"
 SEEDED = [p for p in notebooks() if p.parent.name in ("chapters", "appendix")]
 ids = [p.name for p in SEEDED]
-GLUE_REF = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)")
 SPREAD_LIMIT, ROUNDING = 0.10, 1e-4
 
 
@@ -23,12 +22,11 @@ def record():
 
 def stated(path):
     """Names a notebook's prose states with {glue:...}."""
-    return {n for c in cells(load(path), "markdown") for n in GLUE_REF.findall(source(c))}
+    return glued_in_prose(load(path))
 
 
 def glued_in_code(path):
-    code = "\n".join(source(c) for c in cells(load(path), "code"))
-    return set(re.findall(r"glue\(\s*f?[\"']([\w.-]+)[\"']", code))
+    return set(glue_calls(load(path)))
 
 
 def test_record_is_complete():
@@ -88,7 +86,7 @@ def test_seed_sensitive_numbers_say_so(path):
     moving = {name for name, by_seed in chapter.get("values", {}).items()
               if spread(by_seed, chapter["own_seed"]) > SPREAD_LIMIT}
     silent = sorted({name for c in cells(load(path), "markdown")
-                     for name in GLUE_REF.findall(source(c))
+                     for name in GLUE_ROLE.findall(source(c))
                      if name in moving and "robustness" not in source(c)})
     assert not silent, (f"{path.name} states {silent}, which move by more than "
                         f"{SPREAD_LIMIT:.0%} over the seeds: say so where they are stated and "

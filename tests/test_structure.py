@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from bookfiles import (BOOK, ROOT, cells, chapters, exercises, existing_source, load, notebooks,
-                       source, toc_files)
+from bookfiles import (BOOK, ROOT, cells, chapters, exercises, existing_source, glue_calls,
+                       glued_in_prose, load, notebooks, source, toc_files)
 
 NOTEBOOKS = notebooks()
 CHAPTERS = chapters()
@@ -94,9 +94,7 @@ class TestChapterPattern:
 
     def test_every_glued_name_in_prose_is_glued(self, path):
         nb = load(path)
-        used = set(re.findall(r"\{glue(?::\w+)?\}`([\w.-]+)", self.markdown(path)))
-        code = "\n".join(source(c) for c in cells(nb, "code"))
-        glued = set(re.findall(r"glue\(\s*[\"']([\w.-]+)[\"']", code))
+        used, glued = glued_in_prose(nb), set(glue_calls(nb))
         assert used <= glued, f"{path.name}: prose uses names never glued: {sorted(used - glued)}"
 
 
