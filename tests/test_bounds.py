@@ -5,7 +5,7 @@ A number glued after a bound word is true as printed only if it was rounded towa
 "at least" or "more than" must be glued through ks.printed_below (or a floor), one after "at
 most", "up to", "at worst", "within" or "less than" through ks.printed_above (or a ceiling), and
 the two ends of "between A and B" or "A to B" (a range; "from A to B" is a change) through one
-each. After "below", "under", "over"
+each, and a factor that "stays N times above (or below)" something through ks.printed_below. After "below", "under", "over"
 and "above" the direction depends on the sentence ("stays below X", "cannot go below X"), so
 either helper will do. A glued number that is not a bound (a point, a count) goes in EXEMPT with
 the reason.
@@ -35,6 +35,10 @@ def bounds(text):
     for match in re.finditer(rf"(?:between {ROLE} and {ROLE})|(?:(?<!from ){ROLE} to {ROLE})", text):
         low, high = [name for name in match.groups() if name is not None]
         found += [(low, "below"), (high, "above")]
+    # "stays 4.1 times above it": a bound word after the number bounds the factor from below
+    for match in re.finditer(rf"\b(?:stays|stay|remains|remain)\s+{ROLE}\s*(?:times|-fold)?\s+"
+                             r"(?:above|below|over|under)\b", text, flags=re.I):
+        found.append((match.group(1), "below"))
     words = "|".join(re.escape(w) for w in LOWER + UPPER + EITHER)
     for match in re.finditer(rf"\b({words})\s+{ROLE}", text, flags=re.I):
         word = match.group(1).lower()
@@ -47,9 +51,9 @@ def test_the_bound_finder_reads_the_book_s_phrasings():
     text = ("at least {glue:text}`a:.0f`-fold, up to {glue:text}`b:.1f` times, between "
             "{glue:text}`c:.2f` and\n{glue:text}`d:.2f`, {glue:text}`e:.3f` to {glue:text}`f:.3f`, "
             "stays below {glue:text}`g:.0e`, is {glue:text}`h:.2f`, from {glue:text}`i:.1f` to "
-            "{glue:text}`j:.1f`")
+            "{glue:text}`j:.1f`, stays {glue:text}`k:.1f` times above it")
     assert bounds(text) == [("c", "below"), ("d", "above"), ("e", "below"), ("f", "above"),
-                            ("a", "below"), ("b", "above"), ("g", "either")]
+                            ("k", "below"), ("a", "below"), ("b", "above"), ("g", "either")]
 
 
 @pytest.mark.parametrize("path", SEEDED, ids=lambda p: p.name)
