@@ -97,6 +97,19 @@ def test_start_seeds_everything_and_shortens_tracebacks(monkeypatch):
     assert magics == [("xmode", "Minimal")] * 2
 
 
+def test_start_holds_tensorflow_to_one_thread_per_pool_unless_told_otherwise():
+    """The book's default (tf_threads=1) and None (TensorFlow's own), in fresh processes."""
+    probe = ("import keeping_state as ks, tensorflow as tf; ks.start(0{}); t = tf.config.threading;"
+             "print(t.get_inter_op_parallelism_threads(), t.get_intra_op_parallelism_threads())")
+    for argument, pools in (("", "1 1"), (", tf_threads=None", "0 0"), (", tf_threads=2", "2 2")):
+        run = subprocess.run([sys.executable, "-c", probe.format(argument)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip().splitlines()[-1] == pools, (argument, run.stdout)
+    with pytest.raises(ValueError, match="tf_threads"):
+        ks.notebook._hold_tensorflow_threads(None, 0)
+
+
 def test_generator_depends_on_seed_and_name_only():
     first = ks.generator(0, "padding").random(3)
     ks.generator(0, "other experiment").random(100)  # another cell runs between
