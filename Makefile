@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: help venv book slides pdf serve test robustness learner-check doctor lab bench exercises learners older-stack timings linkcheck clean
+.PHONY: help venv book slides pdf serve test robustness learner-check doctor lab bench exercises learners older-stack timings profile profile-test linkcheck clean
 
 help:
 	@echo "make book   build the website strictly into _build/html (runs every chapter)"
@@ -22,6 +22,8 @@ help:
 	@echo "make learners  the learners branch the launch buttons open, into _build/learners/"
 	@echo "make older-stack  each chapter as Colab runs it, from TensorFlow 2.19/Keras 3.10 (slow)"
 	@echo "make timings  after make test: record run times for the teaching schedule"
+	@echo "make profile  each notebook alone, cell by cell: where the seconds go (_build/timings/)"
+	@echo "make profile-test  the same table from the last make test's cell times (no run)"
 	@echo "make linkcheck  check every external link of the site (needs the network)"
 	@echo "make clean  remove _build (the site and the execution cache)"
 
@@ -109,6 +111,14 @@ learners: venv
 # Every chapter and the appendix as Colab runs them, from an older TensorFlow/Keras, no myst-nb.
 older-stack: venv
 	$(BIN)/python tools/older_stack.py
+
+# Every cell's time: each notebook alone (NOTEBOOKS="book/chapters/03_bptt_windows.ipynb" limits
+# them), or from the last make test (two notebooks side by side).
+profile: venv
+	$(BIN)/python tools/cell_times.py $(NOTEBOOKS)
+
+profile-test: venv
+	$(BIN)/python tools/cell_times.py --from-test
 
 timings: venv
 	$(BIN)/python tools/record_timings.py

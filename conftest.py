@@ -4,7 +4,10 @@
   the cell when the error does not come (tests/test_structure.py bans the raises-exception tag,
   which Colab ignores).
 * The time nbval spends on each notebook is summed and written to ``_build/timings/nbval.json``
-  by the controlling process (xdist forwards every report to it) and printed after the run.
+  by the controlling process (xdist forwards every report to it) and printed after the run;
+  each cell's time goes to ``_build/timings/cells.json`` (``make profile-test`` tabulates it).
+  Where BOOK_STRICT_TIMING=1, a notebook whose cells took more than
+  ``keeping_state.timing.HARD_LIMIT_S`` in all fails the run (its budget, stated there once).
 * Each notebook runs once per ``make test``: when nbval has run every cell of a notebook without
   a failure, the outputs it collected are stored in the website build's execution cache
   (``_build/.jupyter_cache``), so the strict build that follows reuses them instead of running
@@ -32,6 +35,7 @@ TIMINGS = ROOT / "_build" / "timings"
 EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"
 GLUED = ROOT / "_build" / "glued"
 _seconds = defaultdict(float)
+_cell_seconds = defaultdict(dict)   # notebook -> {code cell number: seconds}
 _executed = defaultdict(dict)   # notebook path -> {cell number: (outputs, passed)}
 
 
@@ -92,7 +96,9 @@ def pytest_collection_modifyitems(items):
 
 def pytest_runtest_logreport(report):
     if report.when == "call" and "::Cell " in report.nodeid:
-        _seconds[report.nodeid.split("::")[0]] += report.duration
+        notebook, cell = report.nodeid.split("::")[:2]
+        _seconds[notebook] += report.duration
+        _cell_seconds[notebook][cell.split()[-1]] = round(report.duration, 3)
 
 
 def _executed_notebook(path, cells):
@@ -143,6 +149,23 @@ def pytest_sessionfinish(session):
         merged = json.loads(timings.read_text()) if timings.exists() else {}
         merged.update(_seconds)
         timings.write_text(json.dumps(merged, indent=1, sort_keys=True))
+        cells = TIMINGS / "cells.json"
+        by_cell = json.loads(cells.read_text()) if cells.exists() else {}
+        by_cell.update(_cell_seconds)
+        cells.write_text(json.dumps(by_cell, indent=1, sort_keys=True))
+        _fail_over_budget(session)
+
+
+def _over_budget():
+    from keeping_state.timing import HARD_LIMIT_S
+    return {name: s for name, s in _seconds.items() if s > HARD_LIMIT_S}
+
+
+def _fail_over_budget(session):
+    """Where timings are enforced, a notebook over its hard limit fails the run."""
+    from keeping_state.timing import strict
+    if strict() and _over_budget() and session.exitstatus == 0:
+        session.exitstatus = 1
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -150,3 +173,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook run times (nbval, s)")
         for notebook, seconds in sorted(_seconds.items()):
             terminalreporter.write_line(f"{seconds:7.1f}  {notebook}")
+        from keeping_state.timing import HARD_LIMIT_S, strict
+        for notebook, seconds in sorted(_over_budget().items()):
+            verdict = "fails the run" if strict() else "reported (BOOK_STRICT_TIMING=1 fails it)"
+            terminalreporter.write_line(
+                f"OVER BUDGET: {notebook} took {seconds:.1f} s, more than {HARD_LIMIT_S} s: "
+                f"{verdict}; see make profile-test for its slowest cells", red=True)

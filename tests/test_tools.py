@@ -233,3 +233,30 @@ def test_learner_branch_holds_a_plain_notebook_for_every_launch_button(tmp_path)
                              "learners"], capture_output=True, text=True, check=True).stdout
     assert "book/chapters/03_bptt_windows.ipynb" in listed.split()
     assert not (out / "book" / "robustness.ipynb").exists()
+
+
+def test_profile_times_every_cell_and_flags_a_notebook_over_budget(tmp_path, monkeypatch):
+    """make profile: a notebook run alone gets one time per code cell (nbclient's stamps) and
+    its total; the table names its slowest cell and marks a total over the hard limit."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import cell_times as book_profile  # tools/cell_times.py
+
+    notebook = tmp_path / "slow.ipynb"
+    notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# t"},
+                  {"cell_type": "code", "id": "quick", "metadata": {}, "outputs": [],
+                   "execution_count": None, "source": "x = 1"},
+                  {"cell_type": "code", "id": "sleepy", "metadata": {}, "outputs": [],
+                   "execution_count": None, "source": "import time\ntime.sleep(0.5)"}]}))
+    monkeypatch.setattr(book_profile, "EXECUTED", tmp_path / "executed")
+    run = book_profile.run_alone(notebook)
+    seconds = {c["id"]: c["seconds"] for c in run["cells"]}
+    assert set(seconds) == {"quick", "sleepy"} and seconds["sleepy"] >= 0.5 > seconds["quick"]
+    assert run["total"] >= seconds["sleepy"]
+    text = book_profile.table({"how": "test", "notebooks": {
+        "slow": run, "huge": {"total": book_profile.HARD_LIMIT_S + 1.0, "cells": run["cells"]}}})
+    assert "`sleepy` import time" in text.splitlines()[6]
+    assert "huge | 91.0 **over**" in text.replace(str(book_profile.HARD_LIMIT_S + 1.0), "91.0")
+    with pytest.raises(SystemExit, match="no such notebook"):
+        book_profile.main([str(tmp_path / "missing.ipynb")])
