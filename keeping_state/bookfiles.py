@@ -150,7 +150,7 @@ def setup_extras(path):
 # An exercise is a MyST directive in a markdown cell, fenced by 3 or 4 backticks. Its solution is
 # sphinx-exercise's gated pair: a markdown cell that starts with `{solution-start} <label>`, the
 # code cells that run it, and a markdown cell that ends with `{solution-end}`.
-EXERCISE = re.compile(r"^(`{3,4})\{exercise\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+EXERCISE = re.compile(r"^(`{3,4})\{exercise\}([^\n]*)\n(.*?)^\1[ \t]*$", re.S | re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
 SOLUTION_START = re.compile(r"\A(`{3,4})\{solution-start\}[ \t]+(\S+)[^\n]*\n(.*?)^\1[ \t]*$",
                             re.S | re.M)
@@ -164,11 +164,18 @@ class ExerciseFormatError(ValueError):
 def exercise_statements(text):
     """[(label, statement)] of every {exercise} directive in a markdown text."""
     found = []
-    for _, body in EXERCISE.findall(text):
+    for _, _, body in EXERCISE.findall(text):
         label = LABEL.search(body)
         statement = LABEL.sub("", body).strip()
         found.append((label.group(1) if label else None, statement))
     return found
+
+
+def exercise_tasks(text):
+    """{label: task} of every {exercise} directive in a markdown text: the task is the
+    directive's title, the one line a schedule shows (`{exercise} Predict ..., then run`)."""
+    return {label.group(1): title.strip() for _, title, body in EXERCISE.findall(text)
+            if (label := LABEL.search(body))}
 
 
 def solution_spans(nb, name="notebook"):
@@ -214,6 +221,7 @@ def exercises(nb, name="notebook"):
                                           "no gated solution")
             first, last = spans[label]
             found.append({"label": label, "statement": statement,
+                          "task": exercise_tasks(source(cell)).get(label, ""),
                           "solution": nb["cells"][first:last + 1]})
     extra = set(spans) - {e["label"] for e in found}
     if extra:
@@ -235,3 +243,86 @@ def without_solutions(nb, name="notebook"):
     stripped = copy.deepcopy(nb)
     stripped["cells"] = [c for i, c in enumerate(nb["cells"]) if i not in drop]
     return stripped, len(spans)
+
+
+# --- The core path (what a workshop teaches; the rest goes further) ---------------------------
+# A section goes further when its heading cell holds the admonition ```{admonition} Going
+# further``` (class `further`): the site and the plain notebooks show it, and the tools read it.
+# Everything else is the core path: the opening (title, objectives, setup), the core sections and
+# their subsections, the Summary. A further section's subsections go further with it.
+HEADING = re.compile(r"\A\s*(#{1,6}) (.+)$", re.M)
+FURTHER = re.compile(r"^(`{3,4})\{admonition\}\s*Going further\b", re.M)
+CORE_WORDS, CORE_CODE_LINES, CORE_SENTENCE_WORDS = 1500, 150, 30
+# Chapters whose core path is not cut yet: the tests skip them and the teaching page says so
+# (issue 28 cuts them one by one; a chapter leaves this set when it is cut).
+CORE_NOT_YET = {"01_alphabet", "02_rnn_by_hand", "03_bptt_windows", "04_closed_loop",
+                "05_step_inference", "06_error_gallery"}
+HIDDEN_INPUT = {"remove-input", "remove-cell", "remove_input", "remove_cell"}
+
+
+def sections(nb):
+    """[{'level', 'title', 'further', 'cells': [indices]}]: the page cut at every markdown cell
+    that opens with a heading; cells before the first heading belong to a level-1 opening."""
+    found = [{"level": 1, "title": "", "further": False, "cells": []}]
+    for i, cell in enumerate(nb["cells"]):
+        m = HEADING.match(source(cell)) if cell["cell_type"] == "markdown" else None
+        if m:
+            level, further = len(m.group(1)), bool(FURTHER.search(source(cell)))
+            parents = [s for s in found if s["level"] < level]
+            inherited = bool(parents) and parents[-1]["further"] and level > 2
+            found.append({"level": level, "title": m.group(2).strip(),
+                          "further": further or inherited, "cells": []})
+        found[-1]["cells"].append(i)
+    return [s for s in found if s["cells"]]
+
+
+def core_cells(nb, name="notebook"):
+    """The indices of the core path's cells, solutions left out (they are folded)."""
+    solutions = solution_cells(nb, name)
+    return [i for s in sections(nb) if not s["further"] for i in s["cells"]
+            if i not in solutions]
+
+
+def prose_of(text):
+    """A markdown cell's prose for counting: directive fences, options, labels, tables, math
+    blocks and HTML dropped; roles and inline code count as one word."""
+    text = re.sub(r"^\s*\$\$.*?\$\$\s*$", " ", text, flags=re.S | re.M)
+    keep = [line for line in text.splitlines() if not re.match(
+        r"^\s*(`{3,}|~{3,}|:\w[\w-]*:|\([\w-]+\)=|\||<)", line)]
+    text = "\n".join(keep)
+    text = re.sub(r"\{[\w:-]+\}`[^`]*`", "X", text)
+    text = re.sub(r"`[^`]*`|\$[^$]*\$", "X", text)
+    return re.sub(r"^\s*#+ ", "", text, flags=re.M)
+
+
+def sentences(prose):
+    """The prose's sentences (list items and headings end one), as lists of words."""
+    found = []
+    for block in re.split(r"\n\s*\n|\n\s*[-*] |\n\s*\d+\. |\A\s*[-*] ", prose):
+        for sentence in re.split(r"(?<=[.?!])\s+(?=[A-Z(\"'*_])", " ".join(block.split())):
+            words = re.findall(r"[\w'%.,/+-]*\w[\w'%.,/+-]*", sentence)
+            if words:
+                found.append(words)
+    return found
+
+
+def core_measure(nb, name="notebook"):
+    """What a workshop teaches of the page: words of prose, visible code lines, the core
+    sections (level 2, besides the opening and the Summary) with their exercises, and the
+    longest sentences."""
+    core = core_cells(nb, name)
+    texts = [prose_of(source(nb["cells"][i])) for i in core
+             if nb["cells"][i]["cell_type"] == "markdown"]
+    code = [source(nb["cells"][i]) for i in core if nb["cells"][i]["cell_type"] == "code"
+            and not HIDDEN_INPUT & set(nb["cells"][i].get("metadata", {}).get("tags", []))]
+    said = [s for t in texts for s in sentences(t)]
+    teaching = []
+    for s in sections(nb):
+        if s["level"] == 2 and not s["further"] and s["title"] not in ("Summary", "Exercises"):
+            text = "\n".join(source(nb["cells"][i]) for i in s["cells"]
+                             if nb["cells"][i]["cell_type"] == "markdown")
+            teaching.append({"title": s["title"], "exercises": list(exercise_tasks(text))})
+    return {"words": sum(len(s) for s in said),
+            "code_lines": sum(1 for c in code for line in c.splitlines() if line.strip()),
+            "sections": teaching,
+            "long_sentences": [" ".join(s) for s in said if len(s) > CORE_SENTENCE_WORDS]}

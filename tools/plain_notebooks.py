@@ -93,7 +93,7 @@ class Converter:
             return f"**{format(value, fmt) if fmt else value}**"
         if kind == "cite":
             return "(" + "; ".join(self.cites[k.strip()] for k in text.split(",")) + ")"
-        return text
+        return re.sub(r"\s*<[^<>]+>$", "", text)  # {term}`carried state <carried>`
 
     def link(self, match):
         target = match.group(1)

@@ -1,0 +1,94 @@
+"""The core path of every chapter (issue 28): marked, within a workshop session's bounds, with an
+exercise in each core section and short sentences. keeping_state.bookfiles reads the marks: a
+section goes further when its heading cell holds ```{admonition} Going further```."""
+import re
+
+import pytest
+
+from keeping_state import bookfiles
+
+CHAPTERS = bookfiles.chapters()
+NOT_YET = bookfiles.CORE_NOT_YET  # chapters not cut yet (issue 28 empties it)
+SENTENCE_LIMIT = 35  # "at most about 30 words": a little slack for a glued phrase
+GLOSSARY = bookfiles.BOOK / "glossary.md"
+PRIVATE_TERMS = ("floor", "carried", "stack", "plan", "gain", "start_left")
+
+
+def cut(path):
+    if path.stem in NOT_YET:
+        pytest.skip(f"{path.stem}: core path not cut yet (bookfiles.CORE_NOT_YET)")
+    return bookfiles.load(path)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_core_path_fits_a_session(path):
+    nb = cut(path)
+    m = bookfiles.core_measure(nb, path.name)
+    assert m["words"] <= bookfiles.CORE_WORDS, f"{path.stem}: {m['words']} words of core prose"
+    assert m["code_lines"] <= bookfiles.CORE_CODE_LINES, \
+        f"{path.stem}: {m['code_lines']} visible code lines on the core path"
+    assert any(s["further"] for s in bookfiles.sections(nb)), \
+        f"{path.stem}: nothing is marked as going further"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_core_section_has_an_exercise(path):
+    nb = cut(path)
+    teaching = [s for s in bookfiles.core_measure(nb, path.name)["sections"]
+                if s["title"] != "Setup"]
+    assert teaching, f"{path.stem}: no core section"
+    bare = [s["title"] for s in teaching if not s["exercises"]]
+    assert not bare, f"{path.stem}: core sections without an exercise: {bare}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_core_sentences_are_short(path):
+    nb = cut(path)
+    long = [s for s in bookfiles.core_measure(nb, path.name)["long_sentences"]
+            if len(s.split()) > SENTENCE_LIMIT]
+    assert not long, f"{path.stem}: {len(long)} core sentences over {SENTENCE_LIMIT} words, " \
+                     f"e.g. {long[:2]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_exercise_states_its_task(path):
+    """The schedule shows each exercise's task: the {exercise} directive's title."""
+    nb = cut(path)
+    untitled = [e["label"] for e in bookfiles.exercises(nb, path.name) if not e["task"]]
+    assert not untitled, f"{path.stem}: exercises without a task title: {untitled}"
+
+
+def test_further_marks_are_well_formed():
+    """A mark sits in a heading cell, as an admonition with the class `further`."""
+    for path in CHAPTERS:
+        for i, cell in enumerate(bookfiles.load(path)["cells"]):
+            text = bookfiles.source(cell)
+            if bookfiles.FURTHER.search(text):
+                assert bookfiles.HEADING.match(text), \
+                    f"{path.stem}, cell {i}: a 'Going further' mark outside a heading cell"
+                assert re.search(r"^:class:.*\bfurther\b", text, re.M), \
+                    f"{path.stem}, cell {i}: the mark needs `:class: seealso further`"
+
+
+def test_glossary_defines_the_private_terms():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    defined = set(re.findall(r"^(\S[^\n]*)\n  \S", text.split("```{glossary}", 1)[1], re.M))
+    missing = [t for t in PRIVATE_TERMS if t not in defined]
+    assert not missing, f"glossary.md lacks {missing}"
+
+
+def test_sections_reader():
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": "# Title\n\nintro words here."},
+        {"cell_type": "markdown", "source": "## Core\n\nOne two three."},
+        {"cell_type": "code", "source": "x = 1\n\ny = 2\n", "metadata": {}},
+        {"cell_type": "markdown", "source": "## More\n\n```{admonition} Going further\n"
+                                            ":class: seealso further\nNot core.\n```"},
+        {"cell_type": "markdown", "source": "### Deeper\n\nStill further."},
+        {"cell_type": "code", "source": "z = 3\n", "metadata": {}},
+        {"cell_type": "markdown", "source": "## Summary\n\n- Done."}]}
+    assert [s["further"] for s in bookfiles.sections(nb)] == [False, False, True, True, False]
+    m = bookfiles.core_measure(nb)
+    assert m["code_lines"] == 2
+    assert m["words"] == len("Title intro words here Core One two three Summary Done".split())
+    assert [s["title"] for s in m["sections"]] == ["Core"]
