@@ -4,12 +4,23 @@ A deck is made from the executed chapter in the book's execution cache (run `mak
 so every figure and number on a slide is the one the website shows:
   1. the title and the chapter's opening paragraph;
   2. "What you will learn";
-  3. one slide per figure, titled with the section it belongs to (code hidden);
-  4. the Summary, two findings per slide (a table gets its own slide);
-  5. one slide per exercise, its statement only (numbered as in the book: Exercise 3.2).
+  3. one slide per figure, titled with the section it belongs to (code hidden), with the
+     figure's takeaway line under it (the figure cell's metadata book.takeaway, if any) and its
+     alt text (metadata mystnb.image.alt, the key the website reads; else "Figure: <section>");
+  4. one slide per error demonstration (`ks.fails_with`): the real message, shortened;
+  5. the Summary, two findings per slide (a table gets its own slide);
+  6. one slide per exercise, its statement only (numbered as in the book: Exercise 3.2).
+Every slide has speaker notes (`s` opens the speaker view) from the chapter's section of
+book/instructor_notes.md: the idea to leave with, the misconceptions the slide's section
+corrects (the notes name the sections in parentheses), the checkpoint question with its answer;
+the title, objectives, Summary and exercise slides get the chapter's notes (every misconception;
+what can go wrong on the title slide, the discussion on the Summary, the exercise slots on an
+exercise). The Summary is found wherever its "## Summary" heading stands; a chapter without a
+Summary or without a notes section stops the build with a message saying what to add.
 Cell tags choose by hand where the rule does not: `slide` puts a cell on a slide of its own,
-`no-slide` keeps a figure off the deck. MyST roles are resolved for the slides: glued numbers
-are formatted as on the page, citations become "Author (year)", cross-references their text.
+`no-slide` keeps a figure or an error off the deck. MyST roles are resolved for the slides:
+glued numbers are formatted as on the page, citations become "Author (year)" (an unsigned
+source: its short title and year), cross-references their text.
 
 The decks work offline: nbconvert's reveal.js export with a template (tools/slides_template/)
 that loads reveal.js from the npm package pinned in package.json (copied next to the decks) and
@@ -31,7 +42,10 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 REVEAL = ROOT / "node_modules" / "reveal.js"
 TEMPLATES = ROOT / "tools" / "slides_template"
+NOTES = ROOT / "book" / "instructor_notes.md"
+PAGES = "../book/chapters/"  # a chapter's relative links, seen from _build/html/slides/
 FINDINGS_PER_SLIDE = 2
+ERROR_LINES, ERROR_WIDTH = 4, 150  # an error message on a slide: its first lines, cut short
 sys.path.insert(0, str(ROOT))
 from keeping_state import bookfiles  # noqa: E402 (the one reader of the exercise format)
 
@@ -70,14 +84,29 @@ def glued_values(notebook):
     return values
 
 
+def short_title(title, most_words=8):
+    """A title as a citation shows it: braces dropped, cut at a colon, at most most_words."""
+    title = re.sub(r"[{}]", "", title).replace("\\&", "&")
+    title = re.split(r":\s", title)[0].strip()
+    words = title.split()
+    return " ".join(words[:most_words]) + "…" if len(words) > most_words else title
+
+
 def citations(bib=ROOT / "book" / "references.bib"):
-    """bib key -> "Author (year)", with "et al." for more than two authors."""
+    """bib key -> "Author (year)", with "et al." for more than two authors; a source without
+    an author (no author field, or one that says "Unsigned ...") -> its short title and year."""
     names = {}
     for entry in re.split(r"\n@", "\n" + bib.read_text(encoding="utf-8"))[1:]:
         key = entry.split("{", 1)[1].split(",", 1)[0].strip()
         author = re.search(r"author\s*=\s*\{(.+)\},?\s*$", entry, re.M)
+        title = re.search(r"^\s*title\s*=\s*\{(.+)\},?\s*$", entry, re.M)
         year = re.search(r"year\s*=\s*[{\"]?(\d{4})", entry)
-        people = author.group(1) if author else key
+        when = year.group(1) if year else "n.d."
+        people = author.group(1) if author else ""
+        if not people or people.strip("{} ").lower().startswith("unsigned"):
+            names[key] = (f"“{short_title(title.group(1))}” ({when})" if title
+                          else f"{key} ({when})")
+            continue
         if people.startswith("{"):  # a name kept whole: {Yumi's Blog}
             surnames = [people.strip("{}").replace("\\&", "&")]
         else:
@@ -85,7 +114,7 @@ def citations(bib=ROOT / "book" / "references.bib"):
                         for p in people.split(" and ")]
         surnames = [re.sub(r"\{\\\W(\w)\}", r"\1", name) for name in surnames]  # J{\"u}rgen
         who = (surnames[0] + " et al." if len(surnames) > 2 else " and ".join(surnames))
-        names[key] = f"{who} ({year.group(1) if year else 'n.d.'})"
+        names[key] = f"{who} ({when})"
     return names
 
 
@@ -109,7 +138,196 @@ def myst_to_markdown(text, glued, cited):
     text = re.sub(r"^`{3,4}\{admonition\}\s*(.*)$", r"## \1", text, flags=re.M)
     text = re.sub(r"^`{3,4}\{\w+\}.*$", "", text, flags=re.M)
     text = re.sub(r"^:\w+:.*$\n?", "", text, flags=re.M)
+    text = re.sub(r"\[([^\]]+)\]\(([\w-]+)\)", r"\1", text)  # [text](label): a cross-reference
+    text = re.sub(r"\]\((?![a-z]+:|#|/)([^)]+)\)", rf"]({PAGES}\1)", text)  # from the deck's folder
     return re.sub(r"^`{3,4}\s*$", "", text, flags=re.M).strip()
+
+
+# --- speaker notes: the chapter's section of book/instructor_notes.md ------------------------
+
+NOTE_LABELS = {"The idea to leave with": "idea", "Misconceptions it corrects": "misconceptions",
+               "Discussion": "discussion", "Checkpoint": "checkpoint",
+               "Exercise slots": "slots", "What can go wrong": "wrong"}
+NEEDED_NOTES = ("idea", "misconceptions", "checkpoint", "answer")
+
+
+def instructor_notes(text, where="book/instructor_notes.md"):
+    """chapter number -> its notes, from the sections headed "## <number>. <title>": the title,
+    each bold-labelled paragraph ("**The idea to leave with.** ...") by its key in NOTE_LABELS,
+    the misconceptions as a list of bullets, the checkpoint's folded answer as "answer".
+    Fails, naming the chapter and the part, when a section lacks the idea, the misconceptions,
+    the checkpoint or its answer."""
+    found = {}
+    for match in re.finditer(r"^## (\d+)\. ([^\n]+)\n(.*?)(?=^## |\Z)", text, re.M | re.S):
+        number, body = int(match.group(1)), match.group(3)
+        notes = {"title": match.group(2).strip()}
+        parts = re.split(r"^\*\*([^*\n]+?)\.\*\*[ \t]*", body, flags=re.M)
+        for label, part in zip(parts[1::2], parts[2::2]):
+            if label in NOTE_LABELS:
+                notes[NOTE_LABELS[label]] = part.strip()
+        checkpoint = notes.get("checkpoint", "")
+        answer = re.search(r"^(`{3,4})\{admonition\}\s*Answer[^\n]*\n(.*?)^\1[ \t]*$",
+                           checkpoint, re.M | re.S)
+        if answer:
+            notes["answer"] = re.sub(r"^:\w+:.*$\n?", "", answer.group(2), flags=re.M).strip()
+            notes["checkpoint"] = checkpoint[:answer.start()].strip()
+        if "misconceptions" in notes:
+            notes["misconceptions"] = [" ".join(item.split()) for item in re.split(
+                r"^- ", notes["misconceptions"], flags=re.M) if item.strip()]
+        lacking = [key for key in NEEDED_NOTES if not notes.get(key)]
+        if lacking:
+            raise SystemExit(f"slides: {where}, section '## {number}. {notes['title']}' has no "
+                             f"{', '.join(lacking)} (the speaker notes need them)")
+        found[number] = notes
+    return found
+
+
+def chapter_notes(notes, number, name, where="book/instructor_notes.md"):
+    """The notes of chapter `number`, or SystemExit saying which section to write."""
+    if number not in notes:
+        raise SystemExit(f"slides: {where} has no section for chapter {number} ({name}): "
+                         f"every deck takes its speaker notes from a section headed "
+                         f"'## {number}. <title>'")
+    return notes[number]
+
+
+def plain_title(title):
+    """A heading as words: markup dropped, casefolded, trailing punctuation dropped."""
+    return re.sub(r"[`*_]", "", title).strip().rstrip(".:").casefold()
+
+
+def named_sections(misconception):
+    """The sections a misconception names: the ';'-separated parts of its parentheses that
+    start with a capital or a backtick ("(The window sweep)", "(By hand, stateless; An LSTM
+    by hand)"); lower-case asides ("(the article's reading of ...)") name none."""
+    return [part.strip() for group in re.findall(r"\(([^()]*)\)", misconception)
+            for part in group.split(";") if re.match(r"\s*[A-Z`]", part)]
+
+
+def names_section(reference, title):
+    """Whether a reference in the notes names the heading `title`: the same words, or the
+    words before the heading's colon ("Experiment 3" names "Experiment 3: a ... window")."""
+    reference, title = plain_title(reference), plain_title(title)
+    return title == reference or title.startswith(reference + ":")
+
+
+def notes_markdown(notes, sections=None, extra=()):
+    """The speaker notes of a slide: the idea, the misconceptions (of `sections` only, if
+    given: those that name one of them), the checkpoint and its answer, then `extra` keys."""
+    wrong = notes["misconceptions"]
+    if sections is not None:
+        wrong = [m for m in wrong if any(names_section(ref, title) for ref in named_sections(m)
+                                         for title in sections if title)]
+    parts = [f"**The idea.** {notes['idea']}"]
+    if wrong:
+        parts.append("**Misconception" + ("s" if len(wrong) > 1 else "") + " it corrects.**\n\n"
+                     + "\n".join(f"- {m}" for m in wrong))
+    parts.append(f"**Checkpoint.** {notes['checkpoint']}\n\n**Answer.** {notes['answer']}")
+    labels = {key: label for label, key in NOTE_LABELS.items()}
+    parts += [f"**{labels[key]}.** {notes[key]}" for key in extra if notes.get(key)]
+    return "\n\n".join(parts)
+
+
+# --- the Summary and the error demonstrations -------------------------------------------------
+
+SUMMARY_HEADING = re.compile(r"^##[ \t]+Summary\b[^\n]*\n?", re.M | re.I)
+LEVEL_1_OR_2 = re.compile(r"^#{1,2}[ \t]", re.M)
+
+
+def summary_text(cells, name="notebook"):
+    """The Summary section's markdown, without its heading: from a "## Summary" line wherever
+    it sits in a cell (at its start, after the last section's text, before "## Exercises") to
+    the next heading of level 1 or 2, over the following markdown cells if it goes on.
+    SystemExit if the chapter has no Summary: every deck needs one."""
+    body, inside = [], False
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = "".join(cell.source)
+        if not inside:
+            heading = SUMMARY_HEADING.search(text)
+            if not heading:
+                continue
+            inside, text = True, text[heading.end():]
+        end = LEVEL_1_OR_2.search(text)
+        body.append(text[:end.start()] if end else text)
+        if end:
+            break
+    summary = "\n\n".join(part.strip() for part in body).strip()
+    if not summary:
+        raise SystemExit(f"slides: {name} has no Summary (a '## Summary' heading followed by "
+                         "its findings): every deck ends its teaching with one")
+    return summary
+
+
+def has_summary_heading(cell):
+    return cell.cell_type == "markdown" and bool(SUMMARY_HEADING.search("".join(cell.source)))
+
+
+DEMONSTRATED = re.compile(r"^\^ the error this cell demonstrates \(([\w.]+), as expected\)", re.M)
+NOISE = re.compile(r"\s*(\.\.\. \(\d+ (more )?lines\)|File \"|\[\[\{\{node )")  # frames, elisions
+
+
+def demonstrated_fragments(code):
+    """The message fragments a code cell's `fails_with(Kind, "fragment")` calls expect."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a cell with IPython magics: no demonstration to read
+        return []
+    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) == "fails_with"
+                    and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)),
+                   key=lambda node: (node.lineno, node.col_offset))  # in the order written
+    return [node.args[1].value for node in calls]
+
+
+def cut(line, fragments, width):
+    """A line of at most `width` characters, around the first fragment it holds."""
+    if len(line) <= width:
+        return line
+    at = min((line.find(f) for f in fragments if f in line), default=0)
+    start = max(0, min(at - width // 3, len(line) - width))
+    end = start + width
+    if start:  # whole words
+        start = min(line.find(" ", start) + 1 or start, at)
+    if end < len(line):
+        end = max(line.rfind(" ", start, end), at + 1)
+    return ("\u2026" if start else "") + line[start:end].strip() + (
+        "\u2026" if end < len(line) else "")
+
+
+def error_messages(cell, lines=ERROR_LINES, width=ERROR_WIDTH):
+    """The errors a code cell demonstrates through ks.fails_with, as printed (the message,
+    then "^ the error this cell demonstrates (Type, as expected)"), each shortened for a
+    slide: "Type: <first line>" (module path and colour codes dropped), then from the line
+    that holds the fragment the cell expects (after "..." if lines were left out), at most
+    `lines` lines of about `width` characters, no stack frames; a repeated message once."""
+    printed = "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
+                      if o.get("output_type") == "stream")
+    printed = re.sub(r"\x1b\[[0-9;]*m", "", printed)
+    fragments = demonstrated_fragments("".join(cell.source))
+    messages, start = [], 0
+    for marker in DEMONSTRATED.finditer(printed):
+        kind = marker.group(1).rsplit(".", 1)[-1]
+        before = printed[start:marker.start()]
+        start = marker.end()
+        heads = list(re.finditer(rf"^(?:[\w.]+\.)?{re.escape(kind)}:[ \t]?", before, re.M))
+        text = before[heads[-1].end():] if heads else before
+        text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)  # TensorFlow's op name
+        body = [line.rstrip() for line in text.splitlines() if line.strip()] or [""]
+        hit = next((i for i, line in enumerate(body) if any(f in line for f in fragments)), 0)
+        rest = []
+        for line in body[max(hit, 1):]:
+            if line.startswith("Arguments received by") or len(rest) == lines - 1:
+                break
+            if not NOISE.match(line):
+                rest.append(cut(line, fragments, width))
+        first = f"{kind}: " + cut(body[0].strip(), fragments, width - len(kind) - 2)
+        message = "\n".join([first] + (["\u2026"] if hit > 1 else []) + rest)
+        if message not in messages:
+            messages.append(message)
+    return messages
 
 
 def markdown_cell(text, slide_type="slide"):
@@ -118,66 +336,113 @@ def markdown_cell(text, slide_type="slide"):
     return cell
 
 
-def figure_cell(cell, slide_type="slide"):
-    """The cell's figures only: no code, no printed text."""
+def notes_cell(text, glued, cited):
+    """The speaker notes of the slide the cells before it make (reveal.js <aside class="notes">)."""
+    return markdown_cell(myst_to_markdown(text, glued, cited), slide_type="notes")
+
+
+def plain_words(text):
+    """A heading as plain words for an alt text: code and math markup dropped."""
+    return " ".join(re.sub(r"[`$*\\]", "", text).split())
+
+
+def figure_cell(cell, section, glued, cited, slide_type="-"):
+    """The cell's figures only, no code and no printed text, with its alt text (the cell's
+    metadata mystnb.image.alt, else "Figure: <section>") and its takeaway line (metadata
+    book.takeaway, else none) for the template (tools/slides_template/) to show."""
+    meta = cell.metadata
+    alt = meta.get("mystnb", {}).get("image", {}).get("alt") or f"Figure: {plain_words(section)}"
+    takeaway = meta.get("book", {}).get("takeaway")
     cell = copy.deepcopy(cell)
     cell.outputs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
-    cell.metadata = {"slideshow": {"slide_type": slide_type}}
+    cell.metadata = {"slideshow": {"slide_type": slide_type}, "book_slide": {"alt": alt}}
+    if takeaway:
+        cell.metadata["book_slide"]["takeaway"] = myst_to_markdown(takeaway, glued, cited)
     return cell
 
 
-def split_summary(text):
-    """The Summary's findings in groups of FINDINGS_PER_SLIDE; a table on a slide of its own."""
-    body = re.split(r"^## ", re.sub(r"^## Summary\s*", "", text), flags=re.M)[0]
+def split_summary(body):
+    """The Summary's findings (its body, without the heading) in groups of FINDINGS_PER_SLIDE;
+    a table on a slide of its own; paragraphs are the findings of a Summary without a list."""
     blocks, current = [], []
     for line in body.splitlines():
-        starts_item = line.startswith("- ") or line.startswith("| ") and not (
-            current and current[-1].startswith("|"))
+        starts_item = (line.startswith("- ") or not line.strip() and current and not
+                       current[-1].lstrip().startswith(("- ", "|")) or line.startswith("| ")
+                       and not (current and current[-1].startswith("|")))
         if starts_item and current:
-            blocks.append("\n".join(current))
+            blocks.append("\n".join(current).strip())
             current = []
         current.append(line)
-    blocks.append("\n".join(current))
-    findings = [b for b in blocks if b.lstrip().startswith("- ")]
-    tables = [b for b in blocks if b.lstrip().startswith("|")]
+    blocks.append("\n".join(current).strip())
+    findings = [b for b in blocks if b.startswith("- ")]
+    tables = [b for b in blocks if b.startswith("|")]
+    if not findings and not tables:
+        findings = [b for b in blocks if b]
     groups = [findings[i:i + FINDINGS_PER_SLIDE]
               for i in range(0, len(findings), FINDINGS_PER_SLIDE)]
-    return ["## Summary\n\n" + "\n".join(g) for g in groups] + ["## Summary\n\n" + t
-                                                                  for t in tables]
+    joiner = "\n" if all(f.startswith("- ") for f in findings) else "\n\n"
+    return ["## Summary\n\n" + joiner.join(g) for g in groups] + ["## Summary\n\n" + t
+                                                                     for t in tables]
 
 
-def deck(notebook, glued, cited, number):
-    """The slide notebook of one executed chapter (number: the chapter's number)."""
-    cells, section, title, exercises = [], "", "", []
+def deck(notebook, glued, cited, number, notes, name="notebook"):
+    """The slide notebook of one executed chapter (number: the chapter's number; notes: its
+    instructor notes, from instructor_notes). Every slide ends with its speaker notes."""
+    cells, h2, h3, title, exercises = [], "", "", "", []
+    everything = notes_markdown(notes)
+
+    def slide(content, speaker):
+        cells.extend(content)
+        cells.append(notes_cell(speaker, glued, cited))
+
+    def section_notes():
+        return notes_markdown(notes, sections=[h2, h3])
+
     solution = bookfiles.solution_cells(notebook)  # not on the slides
-    for cell in (c for i, c in enumerate(notebook.cells) if i not in solution):
+    shown = [c for i, c in enumerate(notebook.cells) if i not in solution]
+    summary = split_summary(myst_to_markdown(summary_text(shown, name), glued, cited))
+    for cell in shown:
         tags = cell.metadata.get("tags", [])
         text = "".join(cell.source)
+        section = h3 or h2
         if cell.cell_type == "markdown":
             headings = re.findall(r"^(#{1,3}) (.+)$", text, flags=re.M)
             if headings and headings[0][0] == "#" and not title:
                 title = headings[0][1]
                 opening = text.split("\n\n")[:2]
-                cells.append(markdown_cell(myst_to_markdown("\n\n".join(opening), glued, cited)))
+                slide([markdown_cell(myst_to_markdown("\n\n".join(opening), glued, cited))],
+                      notes_markdown(notes, extra=["wrong"]))
             elif "{admonition} What you will learn" in text:
-                cells.append(markdown_cell(myst_to_markdown(text, glued, cited)))
-            elif text.startswith("## Summary"):
-                cells += [markdown_cell(myst_to_markdown(part, glued, cited))
-                          for part in split_summary(text)]
+                begin = text.rfind("\n", 0, text.index("{admonition} What you will learn")) + 1
+                end = LEVEL_1_OR_2.search(text + "\n## ", begin).start()
+                objectives = text[begin:end]
+                slide([markdown_cell(myst_to_markdown(objectives, glued, cited))], everything)
+            elif has_summary_heading(cell) and summary:
+                for part in summary:
+                    slide([markdown_cell(part)], notes_markdown(notes, extra=["discussion"]))
+                summary = []
             elif "slide" in tags:
-                cells.append(markdown_cell(myst_to_markdown(text, glued, cited)))
+                slide([markdown_cell(myst_to_markdown(text, glued, cited))], section_notes())
             exercises += [myst_to_markdown(statement, glued, cited)
                           for _, statement in bookfiles.exercise_statements(text)]
-            if headings and headings[-1][0] != "#":
-                section = headings[-1][1]
-        elif "no-slide" not in tags and any(
-                "image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
-            cells.append(markdown_cell(f"### {section}"))
-            cells.append(figure_cell(cell, slide_type="-"))
+            for level, heading in headings:
+                if level == "##":
+                    h2, h3 = heading, ""
+                elif level == "###":
+                    h3 = heading
+        elif "no-slide" not in tags:
+            if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+                slide([markdown_cell(f"### {section}"),
+                       figure_cell(cell, section, glued, cited)], section_notes())
+            errors = error_messages(cell)
+            if errors:
+                slide([markdown_cell(f"### {section}\n\n" + "\n\n".join(
+                    f"```text\n{message}\n```" for message in errors))], section_notes())
     if not title:
-        raise SystemExit("slides: the chapter has no `# title` cell")
-    cells += [markdown_cell(f"## Exercise {number}.{k}\n\n{body}")
-              for k, body in enumerate(exercises, start=1)]
+        raise SystemExit(f"slides: {name} has no `# title` cell")
+    for k, body in enumerate(exercises, start=1):
+        slide([markdown_cell(f"## Exercise {number}.{k}\n\n{body}")],
+              notes_markdown(notes, extra=["slots"]))
     slides = nbformat.v4.new_notebook(cells=cells)
     slides.metadata["title"] = title
     return slides
@@ -212,13 +477,16 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     install_assets(args.out)
     cited, links = citations(), []
+    notes = instructor_notes(NOTES.read_text(encoding="utf-8"))
     for path in sorted((ROOT / "book" / "chapters").glob("*.ipynb")):
-        notebook = executed(path)
         number = int(path.stem.split("_")[0])
-        slides = deck(notebook, glued_values(notebook), cited, number)
+        chapter = chapter_notes(notes, number, path.name)  # before the slow part
+        notebook = executed(path)
+        slides = deck(notebook, glued_values(notebook), cited, number, chapter, path.name)
         export(slides, args.out / f"{path.stem}.html")
+        count = sum(c.metadata["slideshow"]["slide_type"] == "slide" for c in slides.cells)
         links.append(f'<li><a href="{path.stem}.html">{html.escape(slides.metadata["title"])}'
-                     f"</a> ({len(slides.cells)} cells)</li>")
+                     f"</a> ({count} slides)</li>")
         print(f"slides: {path.stem}.html", file=sys.stderr)
     (args.out / "index.html").write_text(
         "<!DOCTYPE html><html lang='en'><meta charset='utf-8'><title>Slides</title>"
