@@ -269,7 +269,11 @@ def test_launch_buttons_open_the_right_notebook(browser, site):
 @pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.name)
 def test_slide_deck_works_offline(browser, site, notebook):
     """Each deck loads with no console errors (every host but the local server is unreachable,
-    so a CDN asset would be an error), has more than five slides, and its figures load."""
+    so a CDN asset would be an error), has more than five slides, and its figures load with an
+    alt text that is not a file name; every slide has speaker notes, the deck has a Summary
+    slide, and the speaker view (`s`) opens and shows the current slide's notes."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     url = urljoin(site, f"slides/{notebook.stem}.html")
     browser.get(url)
     slides = browser.execute_script("return window.Reveal && Reveal.isReady() ? "
@@ -281,6 +285,30 @@ def test_slide_deck_works_offline(browser, site, notebook):
         "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
     text = browser.find_element("tag name", "body").get_attribute("textContent")
     assert broken == 0 and "{glue" not in text and "{cite" not in text
+    alts = browser.execute_script("return [...document.images].map(i => i.alt)")
+    named = [a for a in alts if not a.strip() or re.search(r"\.(png|jpe?g|svg)\b|_images/", a)]
+    assert not named, f"{notebook.stem}: figures whose alt text is empty or a file name: {named}"
+    deck = browser.execute_script(  # per slide: its notes' length, its heading (no pilcrow)
+        "return Reveal.getSlides().map(s => [(Reveal.getSlideNotes(s) || '').trim().length,"
+        " (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent"
+        ".replace('\u00b6', '').trim()])")
+    assert len(deck) == slides
+    bare = [f"{i + 1} ({title})" for i, (notes, title) in enumerate(deck) if not notes]
+    assert not bare, f"{notebook.stem}: slides without speaker notes: {bare}"
+    assert any(title.startswith("Summary") for _, title in deck), f"{notebook.stem}: no Summary"
+    # the speaker view is a popup the notes plugin writes itself; it is read from the deck's
+    # window (switching to it would wait for a page load that never completes)
+    browser.execute_script(
+        "const open = window.open;"
+        "window.open = function () { return window.speaker = open.apply(window, arguments); };"
+        "Reveal.slide(1); Reveal.getPlugin('notes').open();")
+    try:
+        shown = WebDriverWait(browser, 30).until(lambda b: b.execute_script(
+            "const n = window.speaker && window.speaker.document.querySelector("
+            "'.speaker-controls-notes .value'); return n && n.textContent.trim()"))
+        assert "The idea" in shown, f"{notebook.stem}: the speaker view shows {shown[:200]!r}"
+    finally:
+        browser.execute_script("window.speaker && window.speaker.close()")
     browser.execute_script("Reveal.slide(Reveal.getTotalSlides() - 1)")
     browser.save_screenshot(str(SCREENSHOTS / f"slides_{notebook.stem}.png"))
 
