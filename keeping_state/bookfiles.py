@@ -261,19 +261,27 @@ HIDDEN_INPUT = {"remove-input", "remove-cell", "remove_input", "remove_cell"}
 
 
 def sections(nb):
-    """[{'level', 'title', 'further', 'cells': [indices]}]: the page cut at every markdown cell
-    that opens with a heading; cells before the first heading belong to a level-1 opening."""
-    found = [{"level": 1, "title": "", "further": False, "cells": []}]
+    """[{'level', 'title', 'further', 'marked', 'cells': [indices]}]: the page cut at every
+    markdown cell that opens with a heading; cells before the first heading belong to a level-1
+    opening. `marked`: the section's own heading cell holds the mark (its first cell); `further`:
+    marked, or a subsection of a further section. The one reader of the mark: the tests, the
+    plain notebooks and the slides all ask this function."""
+    found = [{"level": 1, "title": "", "further": False, "marked": False, "cells": []}]
     for i, cell in enumerate(nb["cells"]):
         m = HEADING.match(source(cell)) if cell["cell_type"] == "markdown" else None
         if m:
-            level, further = len(m.group(1)), bool(FURTHER.search(source(cell)))
+            level, marked = len(m.group(1)), bool(FURTHER.search(source(cell)))
             parents = [s for s in found if s["level"] < level]
             inherited = bool(parents) and parents[-1]["further"] and level > 2
-            found.append({"level": level, "title": m.group(2).strip(),
-                          "further": further or inherited, "cells": []})
+            found.append({"level": level, "title": m.group(2).strip(), "marked": marked,
+                          "further": marked or inherited, "cells": []})
         found[-1]["cells"].append(i)
     return [s for s in found if s["cells"]]
+
+
+def further_cells(nb):
+    """The indices of the cells off the core path: every cell of a further section."""
+    return {i for s in sections(nb) if s["further"] for i in s["cells"]}
 
 
 def core_cells(nb, name="notebook"):

@@ -2,7 +2,8 @@
 from keeping_state.bookfiles import (BOOK, GLUE_ROLE, MAINTAINER_PAGES, ROOT,  # noqa: F401
                                      ExerciseFormatError, cells, chapter_titles, chapters,
                                      exercise_statements, exercises, existing_source,
-                                     glue_calls, glued_in_prose, learner_pages, load,
-                                     notebooks, pins, python_only, setup_cell, setup_extras,
-                                     solution_cells, solution_spans, source, start_call,
-                                     toc_entries, toc_files, toc_notebooks, without_solutions)
+                                     further_cells, glue_calls, glued_in_prose, learner_pages,
+                                     load, notebooks, pins, python_only, sections, setup_cell,
+                                     setup_extras, solution_cells, solution_spans, source,
+                                     start_call, toc_entries, toc_files, toc_notebooks,
+                                     without_solutions)

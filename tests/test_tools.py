@@ -36,6 +36,8 @@ def test_learner_copies(tmp_path):
             text = "\n".join(source(c) for c in cells(copy, "markdown"))
             assert "{glue" not in text and "{cite}" not in text and "```{" not in text
             assert text.count("### <a id=") == n_exercises, "one heading per exercise"
+            assert text.count("not on the workshop's core path") == sum(
+                s["marked"] for s in bookfiles.sections(book)), "one marker per marked section"
             code = [source(c) for c in cells(copy, "code")]
             assert code[0].startswith("# This learner copy carries")
             answers = [c for c in code if c == "# Your answer here\n"]
@@ -78,6 +80,49 @@ def test_plain_markdown_turns_myst_into_what_jupyter_shows(tmp_path):
     assert plain_notebooks.MYST_LEFT.search(text) is None
     with pytest.raises(KeyError, match="no book value for glued 'missing'"):
         convert.markdown("{glue:text}`missing:.1f`")
+
+
+def test_the_plain_notebook_marks_what_goes_further(tmp_path, monkeypatch):
+    """A section marked "Going further" (bookfiles.sections reads the mark) gets a quote in
+    the learner copy saying it is off the core path and where the core path goes on; its
+    subsections and the core sections get none, and a "Going further" box outside a heading
+    cell is no mark (a plain quote, as on the site)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import plain_notebooks
+
+    monkeypatch.setattr(plain_notebooks, "ROOT", tmp_path)
+    mark = "```{admonition} Going further\n:class: seealso further\nFor the curious.\n```"
+    book = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# A page\n\nIts opening."},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Core\n\nTaught."},
+        {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [],
+         "execution_count": None},
+        {"cell_type": "markdown", "metadata": {}, "source": f"## More\n\n{mark}\n\nText."},
+        {"cell_type": "markdown", "metadata": {}, "source": "### Deeper\n\nStill further."},
+        {"cell_type": "markdown", "metadata": {}, "source": "## Summary\n\n- Done."},
+        {"cell_type": "markdown", "metadata": {}, "source": f"Text first.\n\n{mark}"},
+        {"cell_type": "markdown", "metadata": {}, "source": f"## Last\n\n{mark}"}]}
+    page = tmp_path / "book" / "chapters" / "07_page.ipynb"
+    page.parent.mkdir(parents=True)
+    page.write_text(json.dumps(book))
+    assert [s["marked"] for s in bookfiles.sections(book)] == [False, False, True, False,
+                                                                False, True]
+    copy = plain_notebooks.plain_notebook(page, values={}, cites={}, labels={},
+                                          site="https://site.example/")
+    texts = [source(c) for c in cells(copy, "markdown")]
+    assert plain_notebooks.myst_left(copy) == []
+    more = next(t for t in texts if t.startswith("## More"))
+    assert ("> **Going further** \u2014 not on the workshop's core path: a workshop session "
+            "skips this section (run its cells all the same); the core path goes on at "
+            "\u201cSummary\u201d.\n>\n> For the curious.") in more
+    assert more.endswith("\n\nText.")
+    last = next(t for t in texts if t.startswith("## Last"))
+    assert "core path: a workshop session skips this section" in last
+    assert "the rest of the page goes further too." in last
+    unmarked = next(t for t in texts if t.startswith("Text first."))
+    assert "> **Going further**\n>\n> For the curious." in unmarked
+    assert sum("not on the workshop's core path" in t for t in texts) == 2
+    assert [source(c) for c in cells(copy, "code")] == ["x = 1"]
 
 
 # --- make robustness -------------------------------------------------------------------------

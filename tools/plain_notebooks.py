@@ -7,6 +7,9 @@ roles, directives as code blocks). A plain notebook shows instead:
 - citations as "(Author year)" from book/references.bib;
 - admonitions and notes as quotes, exercises as headings with an empty code cell below for the
   answer, solutions either gathered under "Solutions" at the end or left out;
+- a section's "Going further" mark (keeping_state.bookfiles.sections reads it) as a quote that
+  says the section is not on the workshop's core path and where the core path goes on, so a
+  learner in Colab or VS Code sees the cut the website shows;
 - labels as HTML anchors, links between pages and to labels elsewhere as links to the site.
 tests/test_tools.py holds every generated notebook to "no MyST role or directive left".
 """
@@ -113,8 +116,10 @@ class Converter:
     def inline(self, text):
         return LINK.sub(self.link, ROLE.sub(self.role, text))
 
-    def markdown(self, text):
-        """The cell's text as plain Markdown; also whether it held an exercise."""
+    def markdown(self, text, further=None):
+        """The cell's text as plain Markdown; also whether it held an exercise. `further`: the
+        cell is a marked section's heading (bookfiles.sections says so), and this is where the
+        core path goes on: its "Going further" admonition becomes the core path's marker."""
         out, lines, i, had_exercise = [], text.splitlines(), 0, False
         while i < len(lines):
             line = lines[i]
@@ -141,6 +146,14 @@ class Converter:
                     out += [f"### {anchor}Exercise {number}", "", inner]
                 elif name in ("solution-start", "solution-end"):
                     pass  # the gated solution's fences; plain_notebook places the solution
+                elif further is not None and name == "admonition" and (
+                        "further" in options.get("class", "").split()
+                        or title.startswith("Going further")):
+                    out += [f"> **{self.inline(title)}** \u2014 not on the workshop's core "
+                            f"path: a workshop session skips this section (run its cells all "
+                            f"the same); {further}.", ">"]
+                    out += [f"> {x}".rstrip() for x in inner.splitlines()]
+                    further = None  # one marker per section
                 else:
                     heading = title or name.capitalize()
                     out += [f"> **{self.inline(heading)}**", ">"]
@@ -171,12 +184,13 @@ def plain_notebook(path, solutions="end", values=None, cites=None, labels=None, 
     spans = bookfiles.solution_spans(notebook, path.name)
     in_span = {i: label for label, (start, end) in spans.items()
                for i in range(start, end + 1)}
+    resumes = core_resumes(notebook)
     body, gathered = [], []
     for i, cell in enumerate(notebook["cells"]):
         cell = dict(cell, metadata=dict(cell.get("metadata", {})))
         cell["metadata"].pop("tags", None)  # Colab ignores them; nothing here is hidden
         if cell["cell_type"] == "markdown":
-            text, had_exercise = convert.markdown(bookfiles.source(cell))
+            text, had_exercise = convert.markdown(bookfiles.source(cell), resumes.get(i))
             cell["source"] = text.splitlines(keepends=True)
         target = gathered if i in in_span else body
         if i in in_span and i == spans[in_span[i]][0]:
@@ -202,6 +216,24 @@ def plain_notebook(path, solutions="end", values=None, cites=None, labels=None, 
         body += [_markdown("plain-solutions", "## Solutions")] + gathered
     notebook["cells"] = body
     return notebook
+
+
+def core_resumes(notebook):
+    """{index of a marked section's heading cell: where the core path goes on after it} (the
+    next section on the core path, from bookfiles.sections)."""
+    found, parts = {}, bookfiles.sections(notebook)
+    for k, part in enumerate(parts):
+        if part["marked"]:
+            after = next((s for s in parts[k + 1:] if not s["further"]), None)
+            title = _plain_title(after["title"]) if after else ""
+            found[part["cells"][0]] = (f"the core path goes on at \u201c{title}\u201d" if after
+                                       else "the rest of the page goes further too")
+    return found
+
+
+def _plain_title(title):
+    """A heading as a quote names it: its MyST roles resolved to their text."""
+    return ROLE.sub(lambda m: re.sub(r"\s*<[^<>]+>$", "", m.group(2)), title)
 
 
 def _markdown(cell_id, text):
