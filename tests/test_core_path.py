@@ -70,6 +70,36 @@ def test_further_marks_are_well_formed():
                     f"{path.stem}, cell {i}: the mark needs `:class: seealso further`"
 
 
+def headings_inside(text):
+    """The levels of the headings a markdown cell holds besides the one it opens with, fenced
+    blocks left out (a `# comment` in a code block is no heading)."""
+    opens = bool(bookfiles.HEADING.match(text))
+    text = re.sub(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", "", text, flags=re.M | re.S)
+    return [len(m.group(1)) for m in re.finditer(r"^(#{1,6}) ", text, re.M)][opens:]
+
+
+def further_cells_open_no_section(nb):
+    """(cell, heading level) of every heading inside a further section's cells that would
+    start a section of its own (level at most the further section's): bookfiles.sections cuts
+    the page at cells only, so such a heading (a Summary after the last section's text) would
+    be counted off the core path, and the slides would put its exercises after the divider."""
+    return [(i, level) for s in bookfiles.sections(nb) if s["further"] for i in s["cells"]
+            if nb["cells"][i]["cell_type"] == "markdown"
+            for level in headings_inside(bookfiles.source(nb["cells"][i])) if level <= s["level"]]
+
+
+def test_a_further_section_ends_where_a_cell_opens_with_a_heading():
+    for path in CHAPTERS:
+        found = further_cells_open_no_section(bookfiles.load(path))
+        assert not found, f"{path.stem}: cells {found} of a further section hold a heading " \
+                          "that starts a section: start it in a cell of its own"
+    mark = "```{admonition} Going further\n:class: seealso further\n```"
+    nb = {"cells": [{"cell_type": "markdown", "source": f"## More\n\n{mark}\n\n### Sub"},
+                    {"cell_type": "markdown", "source": "Text.\n\n```\n# a comment\n```"},
+                    {"cell_type": "markdown", "source": "Last words.\n\n## Summary\n\n- A."}]}
+    assert further_cells_open_no_section(nb) == [(2, 2)]
+
+
 def test_glossary_defines_the_private_terms():
     text = GLOSSARY.read_text(encoding="utf-8")
     defined = set(re.findall(r"^(\S[^\n]*)\n  \S", text.split("```{glossary}", 1)[1], re.M))

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import slides
-from bookfiles import ROOT, chapters, load, source
+from bookfiles import ROOT, chapters, further_cells, load, sections, source
 
 DECKS = ROOT / "_build" / "html" / "slides"
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
@@ -356,7 +356,67 @@ def test_relative_links_and_labels_work_from_the_decks_folder():
                     "[the web](https://example.org/a).")
 
 
-# --- 6. the decks the build made -------------------------------------------------------------
+# --- 6. the core path: the further sections after a divider, past the Summary --------------
+
+FURTHER_MARK = "```{admonition} Going further\n:class: seealso further\nFor the curious.\n```"
+
+
+def chapter_with_a_further_section():
+    """The example chapter with a marked section (a figure, an exercise) and its subsection
+    (an error demonstration, a figure kept off the deck) between the core and the Summary."""
+    nb = chapter()
+    at = next(k for k, c in enumerate(nb.cells) if c.source.startswith("## Summary"))
+    nb.cells[at:at] = [
+        md(f"## Beyond the article\n\n{FURTHER_MARK}\n\nMore.\n\n"
+           "````{exercise}\n:label: ex-b\n\nPredict the further error.\n````"),
+        figure(book={"takeaway": "Further."}),
+        md("### A deeper look\n\nStill further."),
+        demonstration('with ks.fails_with(ValueError, "too deep"):\n'
+                      '    raise ValueError("too deep to show")\n'),
+        figure(tags=["no-slide"])]
+    return nb
+
+
+def test_further_sections_go_after_the_summary_behind_a_divider():
+    deck = build(chapter_with_a_further_section())
+    found = slides_of(deck)
+    titles = [heading(cells) for cells, _ in found]
+    core_part = titles[:titles.index("## Going further")]
+    assert core_part == ["# An example chapter", "## What you will learn",
+                         "### The first section", "### A subsection", "### Unrelated",
+                         "## Summary", "## Summary", "## Exercise 7.2"], \
+        "the core path, title to exercises, holds no further slide"
+    assert deck.metadata["core_slides"] == len(core_part)
+    assert titles[len(core_part):] == ["## Going further", "### Beyond the article",
+                                       "### A deeper look", "## Exercise 7.1"], \
+        "after the divider: the further figure, its error, its exercise (numbered as in the " \
+        "book), the figure tagged no-slide still left out"
+    divider, notes = found[len(core_part)]
+    assert "- Beyond the article" in divider[0].source
+    assert notes.startswith("**Going further.** The session's core path ends")
+    assert all(n and "**The idea.**" in n for _, n in found), "every slide keeps its notes"
+    error = found[titles.index("### A deeper look")][0][0].source
+    assert "ValueError: too deep to show" in error
+    assert "Predict the further error." in found[-1][0][0].source
+
+
+def test_a_deck_without_a_further_section_has_no_divider():
+    deck = build()
+    titles = [heading(cells) for cells, _ in slides_of(deck)]
+    assert "## Going further" not in titles and titles[-1] == "## Exercise 7.1"
+    assert deck.metadata["core_slides"] == len(titles)
+
+
+def test_a_summary_inside_a_further_cell_stays_on_the_core_path():
+    nb = chapter_with_a_further_section()
+    at = next(k for k, c in enumerate(nb.cells) if c.source.startswith("## Summary"))
+    nb.cells[at] = md("The deeper look's last words.\n\n" + nb.cells[at].source)
+    assert at in further_cells(nb), "the Summary sits in a further section's cell"
+    titles = [heading(cells) for cells, _ in slides_of(build(nb))]
+    assert titles.index("## Summary") < titles.index("## Going further")
+
+
+# --- 7. the decks the build made -------------------------------------------------------------
 
 class Slides(html.parser.HTMLParser):
     """Each innermost <section> of a deck: its first heading, its notes, its images' alt."""
@@ -405,6 +465,14 @@ def test_every_built_slide_has_notes_and_every_deck_a_summary(notebook_path):
     assert not bare, f"{deck.name}: slides without speaker notes: {bare}"
     assert any((s["heading"] or "").strip().startswith("Summary") for s in found), \
         f"{deck.name}: no Summary slide"
+    headings = [(s["heading"] or "").strip() for s in found]
+    if any(s["marked"] for s in sections(load(notebook_path))):
+        assert "Going further" in headings, f"{deck.name}: no divider before further sections"
+        last_summary = max(k for k, h in enumerate(headings) if h.startswith("Summary"))
+        assert headings.index("Going further") > last_summary, \
+            f"{deck.name}: the further sections come before the Summary"
+    else:
+        assert "Going further" not in headings, f"{deck.name}: a divider with nothing after"
     alts = [alt for s in found for alt in s["alts"]]
     named = [a for a in alts if not (a or "").strip() or re.search(r"\.(png|jpe?g|svg)\b", a)]
     assert not named, f"{deck.name}: figures whose alt text is empty or a file name: {named}"

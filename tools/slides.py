@@ -9,7 +9,15 @@ so every figure and number on a slide is the one the website shows:
      alt text (metadata mystnb.image.alt, the key the website reads; else "Figure: <section>");
   4. one slide per error demonstration (`ks.fails_with`): the real message, shortened;
   5. the Summary, two findings per slide (a table gets its own slide);
-  6. one slide per exercise, its statement only (numbered as in the book: Exercise 3.2).
+  6. one slide per exercise, its statement only (numbered as in the book: Exercise 3.2);
+  7. after a "Going further" divider, the figures, errors and exercises of the sections the
+     chapter marks as going further (keeping_state.bookfiles.sections reads the mark).
+The deck follows the chapter's core path: steps 3 to 6 hold only its core sections, so an
+instructor speaks from title to exercises without skipping a slide. The further slides are not
+dropped but placed after the end, behind a divider that says the session is over: both of the
+teaching page's plans teach the core paths only, yet learners run the further sections with the
+rest of the notebook and ask about their figures, and a longer slot or a question is answered
+from the same deck, with the book's own figures, without leaving it.
 Every slide has speaker notes (`s` opens the speaker view) from the chapter's section of
 book/instructor_notes.md: the idea to leave with, the misconceptions the slide's section
 corrects (the notes name the sections in parentheses), the checkpoint question with its answer;
@@ -388,20 +396,26 @@ def split_summary(body):
 def deck(notebook, glued, cited, number, notes, name="notebook"):
     """The slide notebook of one executed chapter (number: the chapter's number; notes: its
     instructor notes, from instructor_notes). Every slide ends with its speaker notes."""
-    cells, h2, h3, title, exercises = [], "", "", "", []
+    cells, later, h2, h3, title, exercises = [], [], "", "", "", []
     everything = notes_markdown(notes)
 
-    def slide(content, speaker):
-        cells.extend(content)
-        cells.append(notes_cell(speaker, glued, cited))
+    def slide(content, speaker, off_path=False):
+        """A slide of the core path, or (off_path) of the part after the divider."""
+        target = later if off_path else cells
+        target.extend(content)
+        target.append(notes_cell(speaker, glued, cited))
 
     def section_notes():
         return notes_markdown(notes, sections=[h2, h3])
 
     solution = bookfiles.solution_cells(notebook)  # not on the slides
-    shown = [c for i, c in enumerate(notebook.cells) if i not in solution]
-    summary = split_summary(myst_to_markdown(summary_text(shown, name), glued, cited))
-    for cell in shown:
+    further = bookfiles.further_cells(notebook)  # after the divider
+    shown = [(i, c) for i, c in enumerate(notebook.cells) if i not in solution]
+    summary = split_summary(myst_to_markdown(summary_text([c for _, c in shown], name),
+                                             glued, cited))
+    further_titles = [s["title"] for s in bookfiles.sections(notebook) if s["marked"]]
+    for i, cell in shown:
+        off_path = i in further
         tags = cell.metadata.get("tags", [])
         text = "".join(cell.source)
         section = h3 or h2
@@ -422,8 +436,9 @@ def deck(notebook, glued, cited, number, notes, name="notebook"):
                     slide([markdown_cell(part)], notes_markdown(notes, extra=["discussion"]))
                 summary = []
             elif "slide" in tags:
-                slide([markdown_cell(myst_to_markdown(text, glued, cited))], section_notes())
-            exercises += [myst_to_markdown(statement, glued, cited)
+                slide([markdown_cell(myst_to_markdown(text, glued, cited))], section_notes(),
+                      off_path)
+            exercises += [(myst_to_markdown(statement, glued, cited), off_path)
                           for _, statement in bookfiles.exercise_statements(text)]
             for level, heading in headings:
                 if level == "##":
@@ -433,19 +448,39 @@ def deck(notebook, glued, cited, number, notes, name="notebook"):
         elif "no-slide" not in tags:
             if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
                 slide([markdown_cell(f"### {section}"),
-                       figure_cell(cell, section, glued, cited)], section_notes())
+                       figure_cell(cell, section, glued, cited)], section_notes(), off_path)
             errors = error_messages(cell)
             if errors:
                 slide([markdown_cell(f"### {section}\n\n" + "\n\n".join(
-                    f"```text\n{message}\n```" for message in errors))], section_notes())
+                    f"```text\n{message}\n```" for message in errors))], section_notes(),
+                    off_path)
     if not title:
         raise SystemExit(f"slides: {name} has no `# title` cell")
-    for k, body in enumerate(exercises, start=1):
+    for k, (body, off_path) in enumerate(exercises, start=1):  # numbered as in the book
         slide([markdown_cell(f"## Exercise {number}.{k}\n\n{body}")],
-              notes_markdown(notes, extra=["slots"]))
+              notes_markdown(notes, extra=["slots"]), off_path)
+    core_slides = sum(c.metadata["slideshow"]["slide_type"] == "slide" for c in cells)
+    if later:
+        slide([markdown_cell(divider(further_titles, glued, cited))],
+              DIVIDER_NOTES + "\n\n" + everything)
+        cells.extend(later)
     slides = nbformat.v4.new_notebook(cells=cells)
     slides.metadata["title"] = title
+    slides.metadata["core_slides"] = core_slides
     return slides
+
+
+DIVIDER_NOTES = ("**Going further.** The session's core path ends with the slide before this "
+                 "one. The slides after it are the chapter's sections marked as going further: "
+                 "learners run them with the rest of the notebook; show one when a question or "
+                 "a longer slot calls for it.")
+
+
+def divider(titles, glued, cited):
+    """The divider slide between the core path and the sections that go further."""
+    listed = "\n".join(f"- {myst_to_markdown(t, glued, cited)}" for t in titles)
+    return ("## Going further\n\nBeyond the workshop's core path: for questions, a longer "
+            "session or reading on your own." + (f"\n\n{listed}" if listed else ""))
 
 
 def install_assets(out):
@@ -485,8 +520,10 @@ def main(argv=None):
         slides = deck(notebook, glued_values(notebook), cited, number, chapter, path.name)
         export(slides, args.out / f"{path.stem}.html")
         count = sum(c.metadata["slideshow"]["slide_type"] == "slide" for c in slides.cells)
+        core = slides.metadata["core_slides"]
+        extra = f", then {count - core - 1} going further" if count > core else ""
         links.append(f'<li><a href="{path.stem}.html">{html.escape(slides.metadata["title"])}'
-                     f"</a> ({count} slides)</li>")
+                     f"</a> ({core} slides on the core path{extra})</li>")
         print(f"slides: {path.stem}.html", file=sys.stderr)
     (args.out / "index.html").write_text(
         "<!DOCTYPE html><html lang='en'><meta charset='utf-8'><title>Slides</title>"
