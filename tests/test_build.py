@@ -17,7 +17,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from bookfiles import ROOT, chapters, existing_source, exercises, load, toc_files
+from bookfiles import (ROOT, chapters, existing_source, exercises, load, sections,
+                       toc_files)
 
 HTML = ROOT / "_build" / "html"
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist" / "reveal.js"
@@ -262,6 +263,31 @@ def test_launch_buttons_open_the_right_notebook(browser, site):
         visit(browser, urljoin(site, page))
         hrefs = browser.execute_script("return [...document.links].map(a => a.href)")
         assert not [h for h in hrefs if "colab.research.google.com" in h], page
+
+
+FURTHER_BOXES = """return [...document.querySelectorAll('div.admonition.further')].map(box => {
+    const style = getComputedStyle(box), title = box.querySelector('.admonition-title');
+    return {title: title ? title.innerText.trim() : '', top: style.borderTopStyle,
+            left: style.borderLeftStyle, leftWidth: parseFloat(style.borderLeftWidth),
+            topWidth: parseFloat(style.borderTopWidth), visible: box.offsetHeight > 0};
+})"""
+
+
+def test_the_site_shows_the_core_paths_mark(browser, site):
+    """Every section a chapter marks as going further (bookfiles.sections) shows its box on
+    the page, titled "Going further" and set apart by shape, not colour alone
+    (book/_static/further.css: a dashed frame, a broad solid edge)."""
+    marked = {path: sum(s["marked"] for s in sections(load(path))) for path in chapters()}
+    if not any(marked.values()):
+        pytest.skip("no chapter marks a section as going further yet")
+    for path, count in marked.items():
+        visit(browser, urljoin(site, f"book/chapters/{path.stem}.html"))
+        boxes = browser.execute_script(FURTHER_BOXES)
+        assert len(boxes) == count, f"{path.stem}: {len(boxes)} boxes for {count} marks"
+        for box in boxes:
+            assert box["visible"] and box["title"].startswith("Going further"), (path, box)
+            assert box["top"] == "dashed" and box["left"] == "solid", (path, box)
+            assert box["leftWidth"] > 2 * box["topWidth"], (path, box)
 
 
 # --- The workshop kit: a slide deck per chapter and the book as one PDF ----------------------

@@ -100,6 +100,20 @@ def test_a_further_section_ends_where_a_cell_opens_with_a_heading():
     assert further_cells_open_no_section(nb) == [(2, 2)]
 
 
+def test_the_site_styles_the_mark():
+    """The site loads the book's CSS (_config.yml), and it sets the further box apart by shape
+    as well as colour: a dashed frame (tests/test_build.py checks the rendered pages)."""
+    import yaml
+
+    config = yaml.safe_load((bookfiles.ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    folders = [bookfiles.ROOT / folder for folder in config["html_static_path"]]
+    files = [next((f / name for f in folders if (f / name).is_file()), None)
+             for name in config["html_css_files"]]
+    assert None not in files, f"a CSS file _config.yml names is missing: {files}"
+    css = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    assert re.search(r"div\.admonition\.further\s*\{[^}]*\bdashed\b", css), css
+
+
 def test_glossary_defines_the_private_terms():
     text = GLOSSARY.read_text(encoding="utf-8")
     defined = set(re.findall(r"^(\S[^\n]*)\n  \S", text.split("```{glossary}", 1)[1], re.M))
