@@ -465,7 +465,7 @@ def test_every_built_slide_has_notes_and_every_deck_a_summary(notebook_path):
     assert not bare, f"{deck.name}: slides without speaker notes: {bare}"
     assert any((s["heading"] or "").strip().startswith("Summary") for s in found), \
         f"{deck.name}: no Summary slide"
-    headings = [(s["heading"] or "").strip() for s in found]
+    headings = [(s["heading"] or "").strip().rstrip("\u00b6").strip() for s in found]
     if any(s["marked"] for s in sections(load(notebook_path))):
         assert "Going further" in headings, f"{deck.name}: no divider before further sections"
         last_summary = max(k for k, h in enumerate(headings) if h.startswith("Summary"))
