@@ -70,34 +70,46 @@ def test_further_marks_are_well_formed():
                     f"{path.stem}, cell {i}: the mark needs `:class: seealso further`"
 
 
-def headings_inside(text):
-    """The levels of the headings a markdown cell holds besides the one it opens with, fenced
-    blocks left out (a `# comment` in a code block is no heading)."""
-    opens = bool(bookfiles.HEADING.match(text))
-    text = re.sub(r"^(`{3,}|~{3,}).*?^\1[ \t]*$", "", text, flags=re.M | re.S)
-    return [len(m.group(1)) for m in re.finditer(r"^(#{1,6}) ", text, re.M)][opens:]
+def split_at_headings(text):
+    """A markdown cell's text cut before every heading it holds after its start, fenced blocks
+    left whole (a `# comment` in a code block is no heading)."""
+    pieces, fence = [[]], None
+    for line in text.splitlines(keepends=True):
+        if m := re.match(r"^(`{3,}|~{3,})", line):
+            fence = None if fence and m.group(1).startswith(fence) else fence or m.group(1)
+        if not fence and re.match(r"^#{1,6} ", line) and "".join(pieces[-1]).strip():
+            pieces.append([])
+        pieces[-1].append(line)
+    return ["".join(piece) for piece in pieces]
 
 
-def further_cells_open_no_section(nb):
-    """(cell, heading level) of every heading inside a further section's cells that would
-    start a section of its own (level at most the further section's): bookfiles.sections cuts
-    the page at cells only, so such a heading (a Summary after the last section's text) would
-    be counted off the core path, and the slides would put its exercises after the divider."""
-    return [(i, level) for s in bookfiles.sections(nb) if s["further"] for i in s["cells"]
-            if nb["cells"][i]["cell_type"] == "markdown"
-            for level in headings_inside(bookfiles.source(nb["cells"][i])) if level <= s["level"]]
+def further_cells_open_a_core_section(nb):
+    """(cell, heading) of every heading inside a further section's cell that, standing at a
+    cell's start, would open a section on the core path (a Summary after the last further
+    section's text): bookfiles.sections cuts the page at cells only, so its text would be
+    counted off the core path and the slides would put its exercises after the divider."""
+    further, split, origin = bookfiles.further_cells(nb), [], []
+    for i, cell in enumerate(nb["cells"]):
+        pieces = (split_at_headings(bookfiles.source(cell)) if cell["cell_type"] == "markdown"
+                  else [bookfiles.source(cell)])
+        split += [dict(cell, source=piece) for piece in pieces]
+        origin += [i] * len(pieces)
+    still = bookfiles.further_cells({"cells": split})
+    return [(origin[k], heading.group(2)) for k, piece in enumerate(split)
+            if origin[k] in further and k not in still
+            and (heading := bookfiles.HEADING.match(piece["source"]))]
 
 
 def test_a_further_section_ends_where_a_cell_opens_with_a_heading():
     for path in CHAPTERS:
-        found = further_cells_open_no_section(bookfiles.load(path))
-        assert not found, f"{path.stem}: cells {found} of a further section hold a heading " \
-                          "that starts a section: start it in a cell of its own"
+        found = further_cells_open_a_core_section(bookfiles.load(path))
+        assert not found, f"{path.stem}: {found}: a further section's cell holds a heading " \
+                          "that opens a core section: start it in a cell of its own"
     mark = "```{admonition} Going further\n:class: seealso further\n```"
     nb = {"cells": [{"cell_type": "markdown", "source": f"## More\n\n{mark}\n\n### Sub"},
                     {"cell_type": "markdown", "source": "Text.\n\n```\n# a comment\n```"},
                     {"cell_type": "markdown", "source": "Last words.\n\n## Summary\n\n- A."}]}
-    assert further_cells_open_no_section(nb) == [(2, 2)]
+    assert further_cells_open_a_core_section(nb) == [(2, "Summary")]
 
 
 def test_the_site_styles_the_mark():
