@@ -334,3 +334,72 @@ def core_measure(nb, name="notebook"):
             "code_lines": sum(1 for c in code for line in c.splitlines() if line.strip()),
             "sections": teaching,
             "long_sentences": [" ".join(s) for s in said if len(s) > CORE_SENTENCE_WORDS]}
+
+
+# --- Figures (what a screen reader says of them, what a slide says under them) ---------------
+# A figure cell carries its alt text in the cell metadata mystnb.image.alt (myst-nb sets it as
+# the <img alt> of the cell's image outputs; without it the alt is the image's file name) and
+# its one-line takeaway in book.takeaway (tools/slides.py puts it under the figure).
+FIGURE_MIME = ("image/png", "image/svg+xml", "image/jpeg")
+PLT_DRAWS = {"show", "subplots", "subplot", "subplot_mosaic", "figure", "plot", "imshow",
+             "matshow", "bar", "barh", "hist", "scatter", "errorbar", "fill_between", "step",
+             "stem", "pie", "boxplot", "violinplot", "semilogx", "semilogy", "loglog",
+             "pcolormesh", "contour", "contourf"}
+FILE_NAME_ALT = re.compile(r"\.(png|jpe?g|svg|gif|webp)\b|_images/", re.I)
+
+
+def _draws(node, helpers):
+    """Whether the code under node draws: it calls plt.<a drawing function>, a pandas or axes
+    .plot (df.plot(), df.plot.bar(), ax.plot()), .imshow/.matshow/.hist, or a helper that draws."""
+    import ast
+    for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+        f = call.func
+        if isinstance(f, ast.Name) and f.id in helpers:
+            return True
+        if not isinstance(f, ast.Attribute):
+            continue
+        if isinstance(f.value, ast.Name) and f.value.id == "plt" and f.attr in PLT_DRAWS:
+            return True
+        if f.attr in ("plot", "imshow", "matshow", "hist") or (
+                isinstance(f.value, ast.Attribute) and f.value.attr == "plot"):
+            return True
+    return False
+
+
+def figure_cells(nb):
+    """The indices of the code cells that show a figure. An executed notebook says so itself
+    (a cell with an image among its outputs); a notebook without outputs (as committed) is read
+    from its source: a cell draws when its own statements (not the functions it only defines)
+    call plt.show(), plt.subplots() or another plt drawing call, a .plot(), or a function an
+    earlier cell defines that draws (a helper). The one reader of what is a figure: the tests
+    and the slides ask this function."""
+    import ast
+    code = [(i, c) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    if any(c.get("outputs") for _, c in code):
+        return [i for i, c in code if any(mime in o.get("data", {}) for o in c["outputs"]
+                                          for mime in FIGURE_MIME)]
+    found, helpers = [], set()
+    for i, cell in code:
+        try:
+            tree = ast.parse(python_only(source(cell)))
+        except SyntaxError:  # a cell that shows a syntax error: read its text
+            if re.search(r"^\s*plt\.show\(\)", source(cell), re.M):
+                found.append(i)
+            continue
+        draws = False
+        for statement in tree.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if _draws(statement, helpers):
+                    helpers.add(statement.name)
+            elif not isinstance(statement, ast.ClassDef) and _draws(statement, helpers):
+                draws = True
+        if draws:
+            found.append(i)
+    return found
+
+
+def figure_text(cell):
+    """(alt text, takeaway) a figure cell's metadata gives, '' where it gives none."""
+    meta = cell.get("metadata", {})
+    alt = (meta.get("mystnb") or {}).get("image", {}).get("alt", "")
+    return str(alt or ""), str((meta.get("book") or {}).get("takeaway", "") or "")
