@@ -17,8 +17,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from bookfiles import (ROOT, chapters, existing_source, exercises, load, sections,
-                       toc_files)
+from bookfiles import (CORE_NOT_YET, FILE_NAME_ALT, ROOT, chapters, existing_source, exercises,
+                       figure_cells, figure_text, load, sections, toc_files)
 
 HTML = ROOT / "_build" / "html"
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist" / "reveal.js"
@@ -205,6 +205,35 @@ def test_page_renders(browser, site, entry):
     full_page_screenshot(browser, SCREENSHOTS / f"{entry.replace('/', '_')}.png")
 
 
+# The images of the page's own content (not the theme's logos and launch buttons): their alt.
+PAGE_ALTS = "return [...document.querySelectorAll('article.bd-article img')]" \
+    ".map(i => i.getAttribute('alt') || '')"
+
+
+def unread_figures(browser):
+    """The alt texts of the open page's content images that a screen reader cannot use:
+    empty, or a file name (myst-nb's alt for a figure whose cell gives no mystnb.image.alt is
+    its path, ../../_images/<hash>.png)."""
+    return [alt for alt in browser.execute_script(PAGE_ALTS)
+            if not alt.strip() or FILE_NAME_ALT.search(alt)]
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.name)
+def test_figures_have_alt_text_on_the_page(browser, site, notebook):
+    """On a cut chapter's page (not in CORE_NOT_YET) no content image's alt text is empty or a
+    file name, and every alt text the chapter's figure cells give reaches the page
+    (tests/test_figures.py checks the metadata itself)."""
+    if notebook.stem in CORE_NOT_YET:
+        pytest.skip(f"{notebook.stem}: core path not cut yet (bookfiles.CORE_NOT_YET)")
+    visit(browser, urljoin(site, f"book/chapters/{notebook.stem}.html"))
+    unread = unread_figures(browser)
+    assert not unread, f"{notebook.stem}: images whose alt text is empty or a file name: {unread}"
+    nb = load(notebook)
+    given = {figure_text(nb["cells"][i])[0].strip() for i in figure_cells(nb)} - {""}
+    missing = given - {alt.strip() for alt in browser.execute_script(PAGE_ALTS)}
+    assert not missing, f"{notebook.stem}: alt texts of the metadata not on the page: {missing}"
+
+
 def full_page_screenshot(browser, path, width=1300, max_height=20000):
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(width, min(height, max_height))
@@ -312,7 +341,7 @@ def test_slide_deck_works_offline(browser, site, notebook):
     text = browser.find_element("tag name", "body").get_attribute("textContent")
     assert broken == 0 and "{glue" not in text and "{cite" not in text
     alts = browser.execute_script("return [...document.images].map(i => i.alt)")
-    named = [a for a in alts if not a.strip() or re.search(r"\.(png|jpe?g|svg)\b|_images/", a)]
+    named = [a for a in alts if not a.strip() or FILE_NAME_ALT.search(a)]
     assert not named, f"{notebook.stem}: figures whose alt text is empty or a file name: {named}"
     deck = browser.execute_script(  # per slide: its notes' length, its heading (no pilcrow)
         "return Reveal.getSlides().map(s => [(Reveal.getSlideNotes(s) || '').trim().length,"
