@@ -358,11 +358,11 @@ def figure_cell(cell, section, glued, cited, slide_type="-"):
     """The cell's figures only, no code and no printed text, with its alt text (the cell's
     metadata mystnb.image.alt, else "Figure: <section>") and its takeaway line (metadata
     book.takeaway, else none) for the template (tools/slides_template/) to show."""
-    meta = cell.metadata
-    alt = meta.get("mystnb", {}).get("image", {}).get("alt") or f"Figure: {plain_words(section)}"
-    takeaway = meta.get("book", {}).get("takeaway")
+    alt, takeaway = bookfiles.figure_text(cell)
+    alt = alt or f"Figure: {plain_words(section)}"
     cell = copy.deepcopy(cell)
-    cell.outputs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    cell.outputs = [o for o in cell.get("outputs", [])
+                    if any(mime in o.get("data", {}) for mime in bookfiles.FIGURE_MIME)]
     cell.metadata = {"slideshow": {"slide_type": slide_type}, "book_slide": {"alt": alt}}
     if takeaway:
         cell.metadata["book_slide"]["takeaway"] = myst_to_markdown(takeaway, glued, cited)
@@ -410,6 +410,7 @@ def deck(notebook, glued, cited, number, notes, name="notebook"):
 
     solution = bookfiles.solution_cells(notebook)  # not on the slides
     further = bookfiles.further_cells(notebook)  # after the divider
+    figures = set(bookfiles.figure_cells(notebook))  # the cells the website shows a figure of
     shown = [(i, c) for i, c in enumerate(notebook.cells) if i not in solution]
     summary = split_summary(myst_to_markdown(summary_text([c for _, c in shown], name),
                                              glued, cited))
@@ -446,7 +447,7 @@ def deck(notebook, glued, cited, number, notes, name="notebook"):
                 elif level == "###":
                     h3 = heading
         elif "no-slide" not in tags:
-            if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            if i in figures:
                 slide([markdown_cell(f"### {section}"),
                        figure_cell(cell, section, glued, cited)], section_notes(), off_path)
             errors = error_messages(cell)
