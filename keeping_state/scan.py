@@ -179,9 +179,10 @@ class CausalDecoder(keras.layers.Layer):
         return self._rest(x, self._attend(*map(self._heads, (q, k, v)), causal))
 
     def step(self, x_t, t, cache):
-        """Position t (a Python int) of x_t (B, F), with cache = (keys, values), each
-        (B, t, width) (None at t = 0): returns (output (B, width), the grown cache)."""
-        x = self.embed(x_t[:, None]) + self.position(ops.convert_to_tensor([t]))
+        """Position t (an int or an integer tensor) of x_t (B, F), with cache = (keys,
+        values), each (B, t, width) (None at t = 0): returns (output (B, width), the grown
+        cache)."""
+        x = self.embed(x_t[:, None]) + self.position(ops.reshape(t, (1,)))
         q, k, v = ops.split(self.qkv(self.norm_1(x)), 3, axis=-1)
         if cache is not None:
             k, v = ops.concatenate([cache[0], k], 1), ops.concatenate([cache[1], v], 1)
@@ -208,9 +209,10 @@ def _model(core, symbols, length, name):
     return keras.Model(inputs, logits, name=name)
 
 
-def lstm_model(units, symbols, length):
-    """LSTM(units, every step) -> Dense(symbols): logits at every step."""
-    lstm = keras.layers.LSTM(units, return_sequences=True, unroll=True)  # T known
+def lstm_model(units, symbols, length, unroll=True):
+    """LSTM(units, every step) -> Dense(symbols): logits at every step (unroll: the T steps
+    written out in the graph, faster to train at small T; False: TensorFlow's step loop)."""
+    lstm = keras.layers.LSTM(units, return_sequences=True, unroll=unroll)
     return _model(lstm, symbols, length, "lstm")
 
 
@@ -284,3 +286,40 @@ def train_together(models, inputs, targets, learning_rate=3e-3, jit_compile=Fals
     targets = [tf.convert_to_tensor(y) for y in targets]
     return np.stack([update(inputs[u], [y[u] for y in targets]).numpy()
                      for u in range(inputs.shape[0])])
+
+
+def gradient_step(model):
+    """A compiled training pass without the optimizer: the loss's gradient with respect to
+    every weight, for timing what training costs at a sequence length."""
+    import tensorflow as tf
+
+    @tf.function
+    def gradients(x, y):
+        with tf.GradientTape() as tape:
+            loss = masked_loss(model(x, training=True), y)
+        return tape.gradient(loss, model.trainable_weights)
+    return gradients
+
+
+def interleaved_ms(calls, rounds, repeats=3):
+    """Milliseconds of each named call, in `rounds` rounds that each call every one
+    `repeats` times in turn (a burst of load spoils one round, not one call's numbers):
+    {name: [each round's fastest call]}. Every call is made once first, untimed (tracing)."""
+    import time
+    for fn in calls.values():
+        fn()
+    fastest = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, fn in calls.items():
+            times = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                fn()
+                times.append(1e3 * (time.perf_counter() - began))
+            fastest[name].append(min(times))
+    return fastest
+
+
+def loglog_slope(lengths, times):
+    """The exponent k of time ~ length^k, fitted on a log-log scale."""
+    return float(np.polyfit(np.log(lengths), np.log(times), 1)[0])
