@@ -58,6 +58,15 @@ def test_every_exercise_states_its_task(path):
     assert not untitled, f"{path.stem}: exercises without a task title: {untitled}"
 
 
+@pytest.mark.parametrize("path", bookfiles.notebooks(), ids=lambda p: p.stem)
+def test_exercise_titles_hold_no_backticks(path):
+    """A backtick fence's info string cannot contain a backtick (CommonMark): a title with
+    `code` in it leaves the {exercise} unparsed, its label undefined and the strict build red."""
+    for cell in bookfiles.load(path)["cells"]:
+        for line in re.findall(r"^`{3,}\{exercise\}(.*)$", bookfiles.source(cell), re.M):
+            assert "`" not in line, f"{path.stem}: exercise title {line.strip()!r} holds a backtick"
+
+
 def test_further_marks_are_well_formed():
     """A mark sits in a heading cell, as an admonition with the class `further`."""
     for path in CHAPTERS:
